@@ -1,0 +1,32 @@
+# tests/lib/common.sh: helpers for the shell tests. Source it; it prints TAP lines
+# that tests/run.sh counts, and cleans up what a test started when it exits.
+#
+#   ok "name" / not_ok "name" "why" / skip "name" "reason"
+#   check "name" CMD...          ok when CMD succeeds
+#   check_eq "name" WANT GOT     ok when the two strings are equal
+#   tmpdir                       a private directory removed at exit (in $TMP)
+#   on_exit "CMD"                run CMD at exit (kill QEMU, tmux sessions, ...)
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=$ROOT/build
+KERNEL=${KERNEL:-$BUILD/kernel/syswalk-kernel.elf}
+SYSWALK=${SYSWALK:-$BUILD/syswalk}
+QEMU=${QEMU:-qemu-system-x86_64}
+_tap_n=0
+_exit_cmds=()
+
+ok()     { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1"; }
+not_ok() { _tap_n=$((_tap_n + 1)); echo "not ok $_tap_n - $1${2:+ ($2)}"; }
+skip()   { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1 # SKIP ${2:-}"; }
+check()  { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n" "command failed: $*"; fi; }
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "want '$2', got '$3'"; fi
+}
+on_exit() { _exit_cmds+=("$1"); }
+_run_exit() { local c; for c in "${_exit_cmds[@]}"; do eval "$c" >/dev/null 2>&1; done; }
+trap _run_exit EXIT
+tmpdir() {
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/syswalk-test.XXXXXX")
+	chmod 700 "$TMP"
+	on_exit "rm -rf '$TMP'"
+}

@@ -1,0 +1,136 @@
+/* snapshot.h: one stop of the walk, as data.
+ *
+ * A step snapshot is everything the screen and the exporters show about one stop.
+ * It is built once by the walk engine from live state (rsp -> target -> walk) and
+ * never changes afterwards; the UI, the exporters and --replay only read it.
+ * Nothing here knows about RSP, QEMU or curses, so a snapshot can also be loaded
+ * from a JSON trace (trace_json.h) and shown without any emulator.
+ */
+#ifndef SYSWALK_SNAPSHOT_H
+#define SYSWALK_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SNAP_MAX_REGS   64   /* registers of at most 64 bits from target.xml */
+#define SNAP_MAX_SLOTS  32   /* struct pt_regs has 21 eight-byte fields */
+#define SNAP_MAX_INSNS  24   /* decoded instructions kept around RIP */
+#define SNAP_NAME_LEN   24
+
+/* One register as the target described it (name from target.xml). */
+struct snap_reg {
+	char name[SNAP_NAME_LEN];
+	uint64_t value;
+	uint8_t bits;        /* 8..64 */
+	bool changed;        /* differs from the previous stop of the walk */
+};
+
+/* The syscall MSRs, in display order. */
+enum snap_msr_id {
+	SNAP_MSR_LSTAR,
+	SNAP_MSR_STAR,
+	SNAP_MSR_FMASK,          /* IA32_FMASK, Linux's MSR_SYSCALL_MASK */
+	SNAP_MSR_EFER,
+	SNAP_MSR_GS_BASE,
+	SNAP_MSR_KERNEL_GS_BASE,
+	SNAP_MSR_CSTAR,
+	SNAP_MSR_COUNT
+};
+
+/* Where an MSR value came from: MSRs can only be read at CPL 0 (by injecting
+ * rdmsr), so at a user-mode stop we show the last value read and say so. */
+enum snap_msr_source {
+	SNAP_MSR_UNKNOWN = 0,    /* never read */
+	SNAP_MSR_LIVE,           /* read at this stop */
+	SNAP_MSR_CARRIED,        /* carried from the last kernel stop */
+};
+
+struct snap_msr {
+	uint64_t value;
+	enum snap_msr_source source;
+};
+
+/* One eight-byte field of struct pt_regs on the kernel stack. */
+struct snap_slot {
+	char name[SNAP_NAME_LEN];    /* "r15", ..., "orig_ax", "ip", "cs", "flags", "sp", "ss" */
+	uint32_t offset;             /* byte offset inside struct pt_regs */
+	uint64_t value;
+	bool filled;                 /* written by the entry code at or before this stop */
+	bool just_written;           /* written by the instruction that led to this stop */
+};
+
+struct snap_frame {
+	bool valid;                  /* false until the frame's place is known */
+	uint64_t base;               /* address of the struct (lowest byte, = &regs->r15) */
+	uint32_t size;               /* sizeof(struct pt_regs) */
+	char layout_source[16];      /* "dwarf" or "builtin" */
+	int nslots;
+	struct snap_slot slots[SNAP_MAX_SLOTS];
+};
+
+struct snap_insn {
+	uint64_t addr;
+	uint8_t bytes[16];
+	uint8_t len;
+	char att[96];                /* AT&T text, branch targets symbolised */
+	char intel[96];              /* Intel text, same */
+	char label[64];              /* "symbol" when addr starts a symbol, else "" */
+	bool current;                /* addr == RIP */
+};
+
+enum snap_kind {
+	SNAP_ANCHOR,                 /* an annotated stop ("next") */
+	SNAP_STEP,                   /* a single instruction step ("stepi") */
+	SNAP_USER,                   /* back in user mode after the syscall */
+};
+
+struct snapshot {
+	int index;                   /* 0-based position in the walk's history */
+	enum snap_kind kind;
+	char syscall[16];            /* demo syscall being walked: "write", "getpid", ... */
+	uint64_t rip;
+	int cpl;                     /* CS & 3 */
+
+	int nregs;
+	struct snap_reg regs[SNAP_MAX_REGS];
+	struct snap_msr msrs[SNAP_MSR_COUNT];
+	struct snap_frame frame;
+
+	int ninsns;
+	struct snap_insn insns[SNAP_MAX_INSNS];
+
+	char location[160];          /* "entry_SYSCALL_64+0x1c" */
+	char source_file[160];       /* "kernel/entry_64.S" or "" */
+	int source_line;             /* 0 when unknown */
+
+	/* Heap strings owned by the snapshot (snapshot_free releases them); NULL when absent. */
+	char *anchor;                /* the annotation anchor reached, e.g. "entry_SYSCALL_64/swapgs" */
+	char *note_title;            /* heading of the note shown */
+	char *note_markdown;         /* the note's prose, Markdown */
+	char *note_show;             /* space-separated names to highlight: "rcx r11 msr.lstar pt_regs.ip" */
+	char *console;               /* serial output since the previous stop */
+};
+
+/* Names of the MSRs as shown ("LSTAR", "STAR", "FMASK", ...). */
+const char *snapshot_msr_name(enum snap_msr_id id);
+
+/* The register called NAME, or NULL. */
+const struct snap_reg *snapshot_reg(const struct snapshot *s, const char *name);
+
+/* Value of register NAME into *out; returns false when the snapshot has no such register. */
+bool snapshot_reg_value(const struct snapshot *s, const char *name, uint64_t *out);
+
+/* The pt_regs slot called NAME, or NULL (also when the frame is not valid). */
+const struct snap_slot *snapshot_slot(const struct snapshot *s, const char *name);
+
+/* Deep copy (heap strings duplicated); returns 0 or -ENOMEM. */
+int snapshot_copy(struct snapshot *dst, const struct snapshot *src);
+
+/* Release the heap strings; the struct itself is the caller's. */
+void snapshot_free(struct snapshot *s);
+
+/* Whether two snapshots hold the same state (used by the back/forward test). */
+bool snapshot_equal(const struct snapshot *a, const struct snapshot *b);
+
+#endif
