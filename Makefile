@@ -23,6 +23,7 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP
 include kernel/kernel.mk
 include viewer/viewer.mk
 include tests/tests.mk
+-include kernel/linux.mk
 
 .PHONY: all deps clean run
 all: kernel viewer

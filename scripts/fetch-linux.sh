@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# fetch-linux.sh: fetch Debian's Linux 6.1 cloud kernel as package files (nothing is
+# installed on the host) and unpack what syswalk needs into cache/linux/.
+#
+#   scripts/fetch-linux.sh          the image package: vmlinuz and config
+#   scripts/fetch-linux.sh --dbg    also the matching -dbg package (about 270 MiB):
+#                                   the real System.map and vmlinux with DWARF
+#
+# Prints the directory on stdout. Idempotent: what is already unpacked is kept.
+# Exit status 3 when Debian's archive cannot be reached (the tests then say SKIPPED).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want_dbg=0
+[ "${1:-}" = "--dbg" ] && want_dbg=1
+cache=${SYSWALK_CACHE:-$PWD/cache}/linux
+mkdir -p "$cache/debs"
+
+say() { echo "fetch-linux: $*" >&2; }
+
+# The image the meta package points at: Debian's current 6.1 cloud kernel.
+if [ -f "$cache/package" ]; then
+	pkg=$(cat "$cache/package")
+else
+	pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+		awk '/Depends: linux-image-6\.1[^ ]*-cloud-amd64$/ {print $2; exit}')
+	if [ -z "$pkg" ]; then
+		say "cannot find linux-image-cloud-amd64 in the package lists; running apt-get update"
+		apt-get update -qq >/dev/null 2>&1 || { say "Debian's archive cannot be reached (apt-get update failed)"; exit 3; }
+		pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+			awk '/Depends: linux-image-6\.1[^ ]*-cloud-amd64$/ {print $2; exit}')
+	fi
+	[ -n "$pkg" ] || { say "no linux-image-6.1*-cloud-amd64 package in the archive"; exit 3; }
+fi
+release=${pkg#linux-image-}
+
+fetch() {  # fetch PACKAGE: download its .deb into cache/linux/debs once
+	local p=$1
+	ls "$cache/debs/${p}_"*.deb >/dev/null 2>&1 && return 0
+	say "downloading $p"
+	(cd "$cache/debs" && apt-get download -q "$p" >/dev/null 2>"$cache/apt.err") || {
+		say "Debian's archive cannot be reached: $(tail -n 1 "$cache/apt.err")"; exit 3; }
+}
+
+if [ ! -f "$cache/vmlinuz-$release" ]; then
+	# The unsigned package holds the same kernel without the EFI signature wrapper.
+	fetch "$pkg-unsigned"
+	tmp=$(mktemp -d "$cache/unpack.XXXXXX")
+	dpkg-deb --fsys-tarfile "$cache/debs/${pkg}-unsigned_"*.deb |
+		tar -x -C "$tmp" ./boot
+	mv "$tmp/boot/vmlinuz-$release" "$tmp/boot/config-$release" "$cache/"
+	rm -rf "$tmp"
+fi
+
+if [ "$want_dbg" = 1 ] && [ ! -f "$cache/vmlinux-$release" ]; then
+	fetch "$pkg-dbg"
+	tmp=$(mktemp -d "$cache/unpack.XXXXXX")
+	# Only usr/lib/debug/boot/: System.map and vmlinux with DWARF (the modules are not needed).
+	dpkg-deb --fsys-tarfile "$cache/debs/${pkg}-dbg_"*.deb |
+		tar -x -C "$tmp" --wildcards './usr/lib/debug/boot/*'
+	mv "$tmp/usr/lib/debug/boot/"* "$cache/"
+	rm -rf "$tmp"
+	rm -f "$cache/debs/${pkg}-dbg_"*.deb   # 270 MiB we no longer need
+fi
+echo "$pkg" > "$cache/package"
+ln -sfn "vmlinuz-$release" "$cache/vmlinuz"
+ln -sfn "config-$release" "$cache/config"
+[ -f "$cache/vmlinux-$release" ] && ln -sfn "vmlinux-$release" "$cache/vmlinux"
+[ -f "$cache/System.map-$release" ] && ln -sfn "System.map-$release" "$cache/System.map"
+echo "$cache"
