@@ -1,0 +1,115 @@
+/* rsp.h: a connection to a gdbstub speaking the GDB remote serial protocol.
+ *
+ * The transport under the target layer: it frames requests (rsp_codec), waits for the
+ * stub's '+', retransmits on '-', acknowledges every packet received, passes console
+ * output ('O' packets) to a callback, and keeps stop replies that arrive while some
+ * other answer is awaited in a queue for the target layer. Every wait is bounded by a
+ * poll timeout; every failure is a negative code with a message in rsp_error().
+ *
+ * QEMU 7.2 has no QStartNoAckMode, so acknowledgements are always on.
+ */
+#ifndef SYSWALK_RSP_H
+#define SYSWALK_RSP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "rsp_codec.h"
+
+/* Errors of the connection (the codec's RSP_ERR_* are reused where they apply). */
+#define RSP_ERR_IO        (-10)  /* read/write/connect failed (errno in the message) */
+#define RSP_ERR_EOF       (-11)  /* the stub closed the connection */
+#define RSP_ERR_TIMEOUT   (-12)
+#define RSP_ERR_REJECTED  (-13)  /* the stub kept answering '-' to a request */
+#define RSP_ERR_ADDRESS   (-14)  /* not a unix socket path nor a loopback host:port */
+#define RSP_ERR_QUEUE     (-15)  /* too many unsolicited stop replies */
+#define RSP_ERR_ARG       (-16)  /* request too large for the packet buffer */
+
+#define RSP_DEFAULT_CAP         16384  /* receive cap, advertised as PacketSize */
+#define RSP_DEFAULT_TIMEOUT_MS  5000
+#define RSP_DEFAULT_RETRIES     5      /* NAKs tolerated per packet, each direction */
+#define RSP_STOP_QUEUE          8
+
+/* Counters the benchmark and the status line report. */
+struct rsp_stats {
+	uint64_t requests;        /* request packets sent (round trips), retransmits excluded */
+	uint64_t retransmits;     /* packets sent again after a '-' */
+	uint64_t packets_in;      /* good packets received */
+	uint64_t naks_sent;       /* '-' sent for a corrupt packet */
+	uint64_t stray_acks;      /* '+' or '-' received while none was awaited */
+	uint64_t console_packets; /* 'O' packets passed to the console callback */
+	uint64_t notifications;   /* '%' packets (ignored) */
+	uint64_t queued_stops;    /* stop replies that arrived unasked and were queued */
+	uint64_t interrupts_sent; /* 0x03 bytes sent */
+	uint64_t bytes_in, bytes_out;
+};
+
+/* Called with the decoded text of each 'O' packet (not NUL-terminated). */
+typedef void (*rsp_console_fn)(void *arg, const char *text, size_t len);
+
+struct rsp_conn {
+	int fd;                   /* -1 when closed */
+	int timeout_ms;           /* per wait; 0 = wait forever */
+	int max_retries;
+	int interrupt_fd;         /* -1, or an fd whose readability means "send 0x03" */
+	bool interrupted;         /* the last rsp_wait_stop sent 0x03 */
+	int64_t wait_start;       /* when the current wait began (ms, monotonic) */
+	rsp_console_fn console;
+	void *console_arg;
+
+	struct rsp_decoder dec;
+	uint8_t in[4096];         /* bytes read but not yet decoded */
+	size_t in_pos, in_len;
+	char *out;                /* encode buffer */
+	size_t out_cap;
+	char *reply;              /* last reply, NUL-terminated, dec.cap + 1 bytes */
+	size_t reply_len;
+	char *stops[RSP_STOP_QUEUE]; /* unsolicited stop replies, oldest first */
+	int nstops;
+
+	struct rsp_stats stats;
+	char error[256];
+};
+
+/* Connect to WHERE: "unix:PATH", a path containing '/', or "127.0.0.1:PORT" /
+ * "localhost:PORT" (any other host is refused). CAP = receive cap (0 = default). */
+int rsp_open(struct rsp_conn *c, const char *where, size_t cap);
+
+/* Wrap an already connected stream socket (tests use a socketpair); takes ownership. */
+int rsp_open_fd(struct rsp_conn *c, int fd, size_t cap);
+
+/* Close the socket and free the buffers; safe to call twice. */
+void rsp_close(struct rsp_conn *c);
+
+/* The message of the last error ("" when none). */
+const char *rsp_error(const struct rsp_conn *c);
+
+/* Console output callback for 'O' packets (NULL to drop them). */
+void rsp_set_console(struct rsp_conn *c, rsp_console_fn fn, void *arg);
+
+/* Send PAYLOAD and wait for the stub's '+' (retransmitting on '-'). Counts a request. */
+int rsp_send(struct rsp_conn *c, const char *payload, size_t len);
+
+/* Send PAYLOAD and wait for its answer, which *REPLY points at (valid until the next
+ * call). A stop reply ('T', 'S', 'W', 'X') arriving meanwhile is queued, not taken. */
+int rsp_request(struct rsp_conn *c, const char *payload, const char **reply, size_t *len);
+
+/* rsp_request with a printf-style payload. */
+int rsp_requestf(struct rsp_conn *c, const char **reply, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Wait for a stop reply (the answer to '?', 'c', 's', vCont): a queued one first.
+ * TIMEOUT_MS overrides the connection's (0 = forever). While waiting, readability
+ * of interrupt_fd sends one 0x03 (the fd is not drained: its owner does that). */
+int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t *len);
+
+/* Send the 0x03 interrupt byte now. */
+int rsp_interrupt(struct rsp_conn *c);
+
+/* Whether PAYLOAD is a stop reply (T.., S.., W.., X..), as opposed to data or OK/Enn. */
+bool rsp_is_stop_reply(const char *payload, size_t len);
+
+/* Whether PAYLOAD is an 'O' console packet ("O" + hex; "OK" is not one). */
+bool rsp_is_console(const char *payload, size_t len);
+
+#endif
