@@ -1,0 +1,312 @@
+/* annot.c: the annotation set: loading files and directories, resolving anchors to
+ * addresses, finding the note for a stop or the glossary entry for an instruction.
+ * The text of one file is parsed in annot_parse.c (annot_load_buffer).
+ */
+#include "annot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int annot_add_error(struct annot_set *set, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	if (set->nerrors == set->cap_errors) {
+		size_t cap = set->cap_errors ? set->cap_errors * 2 : 16;
+		char **e = realloc(set->errors, cap * sizeof(*e));
+		if (!e) {
+			free(msg);
+			return -ENOMEM;
+		}
+		set->errors = e;
+		set->cap_errors = cap;
+	}
+	set->errors[set->nerrors++] = msg;
+	return 0;
+}
+
+/* annot_add_error that remembers a failure in *oom instead of returning it. */
+#define add_error(set, oom, ...) do { \
+	if (annot_add_error((set), __VA_ARGS__) < 0) \
+		*(oom) = true; \
+	} while (0)
+
+int annot_load_file(struct annot_set *set, const char *path)
+{
+	bool oom = false;
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (f) {
+		/* Read one byte more than allowed, so an oversized file is seen as such. */
+		buf = malloc(ANNOT_MAX_FILE_SIZE + 1);
+		if (!buf) {
+			fclose(f);
+			return -ENOMEM;
+		}
+		len = fread(buf, 1, ANNOT_MAX_FILE_SIZE + 1, f);
+		if (ferror(f)) {
+			int e = errno;
+			free(buf);
+			fclose(f);
+			errno = e;
+			f = NULL;
+		} else {
+			fclose(f);
+		}
+	}
+	if (!f && !buf) {
+		add_error(set, &oom, "%s:1: cannot read: %s", path, strerror(errno));
+		return oom ? -ENOMEM : 1;
+	}
+	int n = annot_load_buffer(set, path, buf, len);
+	free(buf);
+	return n;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int annot_load_dir(struct annot_set *set, const char *dir)
+{
+	bool oom = false;
+	DIR *d = opendir(dir);
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int errors = 0;
+
+	if (!d) {
+		add_error(set, &oom, "%s: cannot open directory: %s", dir, strerror(errno));
+		return oom ? -ENOMEM : 1;
+	}
+	for (struct dirent *e; (e = readdir(d)); ) {
+		size_t l = strlen(e->d_name);
+		if (e->d_name[0] == '.' || l < 4 || strcmp(e->d_name + l - 3, ".md") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nn = realloc(names, cap * sizeof(*nn));
+			if (!nn)
+				break;
+			names = nn;
+		}
+		if (!(names[n] = strdup(e->d_name)))
+			break;
+		n++;
+	}
+	closedir(d);
+	if (n == 0)
+		add_error(set, &oom, "%s: no *.md files in the directory", dir);
+	errors += n == 0;
+	qsort(names, n, sizeof(*names), cmp_names);
+	size_t dlen = strlen(dir);
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	for (size_t i = 0; i < n && !oom; i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%.*s/%s", (int)dlen, dir, names[i]) < 0) {
+			oom = true;
+			break;
+		}
+		int r = annot_load_file(set, path);
+		free(path);
+		if (r < 0)
+			oom = true;
+		else
+			errors += r;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return oom ? -ENOMEM : errors;
+}
+
+int annot_load_glossary(struct annot_set *set, const char *path)
+{
+	set->glossary = true;
+	return annot_load_file(set, path);
+}
+
+/* Resolve one note; on failure the reason goes to *why (static text or printf'd). */
+static int resolve_one(struct annot_note *n, const struct annot_resolver *r, struct annot_set *set,
+                       bool *oom)
+{
+	const struct annot_anchor *a = &n->anchor;
+	uint64_t addr = 0, size = 0;
+
+	if (r->lookup_symbol(r->ctx, a->symbol, &addr, &size) < 0) {
+		add_error(set, oom, "%s:%d: anchor '%s' does not resolve: no symbol '%s'",
+		          n->file, n->line, n->anchor_text, a->symbol);
+		return -1;
+	}
+	if (a->kind == ANNOT_AT_OFFSET) {
+		if (size && a->offset >= size) {
+			add_error(set, oom, "%s:%d: anchor '%s' does not resolve: offset 0x%llx is "
+			          "past the end of %s (size 0x%llx)", n->file, n->line, n->anchor_text,
+			          (unsigned long long)a->offset, a->symbol, (unsigned long long)size);
+			return -1;
+		}
+		addr += a->offset;
+	} else if (a->kind == ANNOT_AT_MNEMONIC) {
+		uint64_t at = 0;
+		int count = r->find_mnemonic(r->ctx, addr, size, a->mnemonic, a->nth, &at);
+		if (count < 0) {
+			add_error(set, oom, "%s:%d: anchor '%s' does not resolve: cannot disassemble %s",
+			          n->file, n->line, n->anchor_text, a->symbol);
+			return -1;
+		}
+		if (count < a->nth) {
+			add_error(set, oom, "%s:%d: anchor '%s' does not resolve: %s %d '%s' in %s",
+			          n->file, n->line, n->anchor_text, count ? "only" : "found",
+			          count, a->mnemonic, a->symbol);
+			return -1;
+		}
+		addr = at;
+	}
+	n->addr = addr;
+	n->resolved = true;
+	return 0;
+}
+
+int annot_resolve(struct annot_set *set, const struct annot_resolver *r)
+{
+	bool oom = false;
+	int errors = 0;
+
+	for (size_t i = 0; i < set->nnotes && !oom; i++) {
+		struct annot_note *n = &set->notes[i];
+		n->resolved = false;
+		if (!n->anchor.symbol || n->anchor.kind == ANNOT_AT_GLOSSARY)
+			continue;    /* its anchor was already reported as malformed */
+		if (resolve_one(n, r, set, &oom) < 0) {
+			errors++;
+			continue;
+		}
+		/* One stop shows one note: two anchors at the same byte would hide one of them
+		 * (entry_SYSCALL_64 and entry_SYSCALL_64/swapgs when swapgs comes first). */
+		for (size_t j = 0; j < i; j++) {
+			const struct annot_note *o = &set->notes[j];
+			if (o->resolved && o->addr == n->addr) {
+				add_error(set, &oom, "%s:%d: anchor '%s' is at the same address (0x%llx) "
+				          "as '%s' (%s:%d); merge the two notes", n->file, n->line,
+				          n->anchor_text, (unsigned long long)n->addr, o->anchor_text,
+				          o->file, o->line);
+				n->resolved = false;
+				errors++;
+				break;
+			}
+		}
+	}
+	return oom ? -ENOMEM : errors;
+}
+
+const struct annot_note *annot_find_by_addr(const struct annot_set *set, uint64_t addr)
+{
+	for (size_t i = 0; i < set->nnotes; i++)
+		if (set->notes[i].resolved && set->notes[i].addr == addr)
+			return &set->notes[i];
+	return NULL;
+}
+
+const struct annot_note *annot_find_by_anchor(const struct annot_set *set, const char *anchor)
+{
+	for (size_t i = 0; i < set->nnotes; i++)
+		if (set->notes[i].anchor_text && strcmp(set->notes[i].anchor_text, anchor) == 0)
+			return &set->notes[i];
+	return NULL;
+}
+
+/* The glossary note listing NAME among its '/'-separated names. */
+static const struct annot_note *glossary_entry(const struct annot_set *set, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < set->nnotes; i++) {
+		const char *p = set->notes[i].anchor.symbol;
+		for (; p && *p; p += strcspn(p, "/"), p += *p == '/')
+			if (strncmp(p, name, len) == 0 && (p[len] == '/' || p[len] == '\0'))
+				return &set->notes[i];
+	}
+	return NULL;
+}
+
+const struct annot_note *annot_glossary_find(const struct annot_set *set,
+                                             const char *mnemonic, const char *operands)
+{
+	char base[32], key[64];
+	const struct annot_note *n;
+
+	if (!mnemonic || strlen(mnemonic) >= sizeof(base))
+		return NULL;
+	strcpy(base, mnemonic);
+	/* AT&T adds an operand-size suffix (pushq, callq, shlq); sysretq and iretq keep
+	 * theirs as part of the name, so the exact name is tried first. */
+	for (int pass = 0; pass < 2; pass++) {
+		/* "mov-cr3" is more precise than "mov" for "movq %rax, %cr3". */
+		for (const char *p = operands; p && *p; ) {
+			p += strcspn(p, "abcdefghijklmnopqrstuvwxyz");
+			size_t l = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789");
+			if (l > 0 && (size_t)snprintf(key, sizeof(key), "%s-%.*s", base, (int)l, p) <
+			    sizeof(key) && (n = glossary_entry(set, key)))
+				return n;
+			p += l;
+		}
+		if ((n = glossary_entry(set, base)))
+			return n;
+		size_t bl = strlen(base);
+		if (bl < 3 || !strchr("bwlq", base[bl - 1]))
+			break;
+		base[bl - 1] = '\0';
+	}
+	return NULL;
+}
+
+size_t annot_print_errors(const struct annot_set *set, FILE *out)
+{
+	for (size_t i = 0; i < set->nerrors; i++)
+		fprintf(out, "%s\n", set->errors[i]);
+	return set->nerrors;
+}
+
+void annot_set_init(struct annot_set *set)
+{
+	memset(set, 0, sizeof(*set));
+}
+
+static void note_free(struct annot_note *n)
+{
+	free(n->anchor_text);
+	free(n->anchor.symbol);
+	free(n->anchor.mnemonic);
+	free(n->title);
+	free(n->show);
+	free(n->markdown);
+	free(n->file);
+}
+
+void annot_set_free(struct annot_set *set)
+{
+	for (size_t i = 0; i < set->nnotes; i++)
+		note_free(&set->notes[i]);
+	for (size_t i = 0; i < set->nintros; i++) {
+		free(set->intros[i].file);
+		free(set->intros[i].markdown);
+	}
+	for (size_t i = 0; i < set->nerrors; i++)
+		free(set->errors[i]);
+	free(set->notes);
+	free(set->intros);
+	free(set->errors);
+	memset(set, 0, sizeof(*set));
+}
