@@ -1,0 +1,180 @@
+/* snapshot.c: the small amount of behaviour a step snapshot has: look-ups by name,
+ * deep copy, release, and comparison.
+ *
+ * A snapshot is mostly plain data in fixed-size arrays, so it can be copied with
+ * one assignment; only the five note/console strings live on the heap and need
+ * the care below. Comparison is field by field rather than memcmp: padding bytes
+ * and the unused tails of the fixed arrays are not part of the state.
+ */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const msr_names[SNAP_MSR_COUNT] = {
+	[SNAP_MSR_LSTAR] = "LSTAR",
+	[SNAP_MSR_STAR] = "STAR",
+	[SNAP_MSR_FMASK] = "FMASK",
+	[SNAP_MSR_EFER] = "EFER",
+	[SNAP_MSR_GS_BASE] = "GS_BASE",
+	[SNAP_MSR_KERNEL_GS_BASE] = "KERNEL_GS_BASE",
+	[SNAP_MSR_CSTAR] = "CSTAR",
+};
+
+/* Names of the MSRs as shown ("LSTAR", "STAR", "FMASK", ...). */
+const char *snapshot_msr_name(enum snap_msr_id id)
+{
+	if ((unsigned)id >= SNAP_MSR_COUNT)
+		return "?";
+	return msr_names[id];
+}
+
+/* The register called NAME, or NULL. */
+const struct snap_reg *snapshot_reg(const struct snapshot *s, const char *name)
+{
+	for (int i = 0; i < s->nregs && i < SNAP_MAX_REGS; i++)
+		if (strcmp(s->regs[i].name, name) == 0)
+			return &s->regs[i];
+	return NULL;
+}
+
+/* Value of register NAME into *out; returns false when the snapshot has no such register. */
+bool snapshot_reg_value(const struct snapshot *s, const char *name, uint64_t *out)
+{
+	const struct snap_reg *r = snapshot_reg(s, name);
+
+	if (!r)
+		return false;
+	*out = r->value;
+	return true;
+}
+
+/* The pt_regs slot called NAME, or NULL (also when the frame is not valid). */
+const struct snap_slot *snapshot_slot(const struct snapshot *s, const char *name)
+{
+	if (!s->frame.valid)
+		return NULL;
+	for (int i = 0; i < s->frame.nslots && i < SNAP_MAX_SLOTS; i++)
+		if (strcmp(s->frame.slots[i].name, name) == 0)
+			return &s->frame.slots[i];
+	return NULL;
+}
+
+/* strdup that keeps NULL as NULL; *ok turns false when memory runs out. */
+static char *dup_or_null(const char *s, bool *ok)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*ok = false;
+	return d;
+}
+
+/* Deep copy (heap strings duplicated); returns 0 or -ENOMEM. */
+int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
+{
+	bool ok = true;
+
+	*dst = *src;
+	dst->anchor = dup_or_null(src->anchor, &ok);
+	dst->note_title = dup_or_null(src->note_title, &ok);
+	dst->note_markdown = dup_or_null(src->note_markdown, &ok);
+	dst->note_show = dup_or_null(src->note_show, &ok);
+	dst->console = dup_or_null(src->console, &ok);
+	if (!ok) {
+		snapshot_free(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Release the heap strings; the struct itself is the caller's. */
+void snapshot_free(struct snapshot *s)
+{
+	free(s->anchor);
+	free(s->note_title);
+	free(s->note_markdown);
+	free(s->note_show);
+	free(s->console);
+	s->anchor = s->note_title = s->note_markdown = s->note_show = s->console = NULL;
+}
+
+/* Two optional heap strings: absent equals only absent. */
+static bool opt_str_equal(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Fixed-size text fields compare up to their terminator (or their size). */
+#define FIELD_EQ(a, b, f) (strncmp((a)->f, (b)->f, sizeof((a)->f)) == 0)
+
+static bool reg_equal(const struct snap_reg *a, const struct snap_reg *b)
+{
+	return FIELD_EQ(a, b, name) && a->value == b->value && a->bits == b->bits &&
+	       a->changed == b->changed;
+}
+
+static bool slot_equal(const struct snap_slot *a, const struct snap_slot *b)
+{
+	return FIELD_EQ(a, b, name) && a->offset == b->offset && a->value == b->value &&
+	       a->filled == b->filled && a->just_written == b->just_written;
+}
+
+static bool frame_equal(const struct snap_frame *a, const struct snap_frame *b)
+{
+	if (a->valid != b->valid || a->base != b->base || a->size != b->size ||
+	    !FIELD_EQ(a, b, layout_source) || a->nslots != b->nslots)
+		return false;
+	for (int i = 0; i < a->nslots && i < SNAP_MAX_SLOTS; i++)
+		if (!slot_equal(&a->slots[i], &b->slots[i]))
+			return false;
+	return true;
+}
+
+static bool insn_equal(const struct snap_insn *a, const struct snap_insn *b)
+{
+	size_t len = a->len < sizeof(a->bytes) ? a->len : sizeof(a->bytes);
+
+	return a->addr == b->addr && a->len == b->len && memcmp(a->bytes, b->bytes, len) == 0 &&
+	       FIELD_EQ(a, b, att) && FIELD_EQ(a, b, intel) && FIELD_EQ(a, b, label) &&
+	       a->current == b->current;
+}
+
+/* Whether two snapshots hold the same state (used by the back/forward test). */
+bool snapshot_equal(const struct snapshot *a, const struct snapshot *b)
+{
+	if (a->index != b->index || a->kind != b->kind || !FIELD_EQ(a, b, syscall) ||
+	    a->rip != b->rip || a->cpl != b->cpl)
+		return false;
+
+	if (a->nregs != b->nregs)
+		return false;
+	for (int i = 0; i < a->nregs && i < SNAP_MAX_REGS; i++)
+		if (!reg_equal(&a->regs[i], &b->regs[i]))
+			return false;
+
+	for (int i = 0; i < SNAP_MSR_COUNT; i++)
+		if (a->msrs[i].value != b->msrs[i].value || a->msrs[i].source != b->msrs[i].source)
+			return false;
+
+	if (!frame_equal(&a->frame, &b->frame))
+		return false;
+
+	if (a->ninsns != b->ninsns)
+		return false;
+	for (int i = 0; i < a->ninsns && i < SNAP_MAX_INSNS; i++)
+		if (!insn_equal(&a->insns[i], &b->insns[i]))
+			return false;
+
+	return FIELD_EQ(a, b, location) && FIELD_EQ(a, b, source_file) &&
+	       a->source_line == b->source_line && opt_str_equal(a->anchor, b->anchor) &&
+	       opt_str_equal(a->note_title, b->note_title) &&
+	       opt_str_equal(a->note_markdown, b->note_markdown) &&
+	       opt_str_equal(a->note_show, b->note_show) && opt_str_equal(a->console, b->console);
+}
