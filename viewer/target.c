@@ -430,8 +430,19 @@ static int resume(struct target *t, const char *cmd, int timeout_ms, struct targ
 	if (t->exited)
 		return set_error(t, TARGET_ERR_EXITED, "the target has exited; nothing to run");
 	t->rip_known = false;
-	if ((rc = rsp_send(&t->rsp, cmd, strlen(cmd))) < 0 ||
-	    (rc = rsp_wait_stop(&t->rsp, timeout_ms, &reply, &len)) < 0)
+	if ((rc = rsp_send(&t->rsp, cmd, strlen(cmd))) < 0)
+		return rsp_failed(t, rc);
+	rc = rsp_wait_stop(&t->rsp, timeout_ms, &reply, &len);
+	if (rc == RSP_ERR_TIMEOUT) {
+		/* Leave the machine stopped, as every other return does: interrupt it
+		 * and collect the stop, then report the timeout. */
+		if (rsp_interrupt(&t->rsp) == 0 &&
+		    rsp_wait_stop(&t->rsp, t->rsp.timeout_ms, &reply, &len) == 0)
+			target_stop_parse(reply, len, &t->stop, err, sizeof(err));
+		return set_error(t, RSP_ERR_TIMEOUT, "'%s' did not stop within %d ms; interrupted it",
+				 cmd, timeout_ms);
+	}
+	if (rc < 0)
 		return rsp_failed(t, rc);
 	if (target_stop_parse(reply, len, &t->stop, err, sizeof(err)) < 0)
 		return set_error(t, TARGET_ERR_PROTOCOL, "after '%s': %s", cmd, err);
