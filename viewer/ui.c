@@ -1,0 +1,586 @@
+/* ui.c: the interactive viewer's loop: layout, keys, status line, help and export prompt.
+ *
+ * One poll loop over the keyboard, the signal self-pipe and the optional console fd
+ * (cgdb's design). Key and signal handlers only change state and return enum ui_flags;
+ * the loop redraws when asked to. The screen is rebuilt from the stop source on every
+ * redraw, so a resize or a step back can never show stale data.
+ */
+#include "ui.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ui_draw.h"
+#include "ui_panes.h"
+#include "ui_term.h"
+
+#define UI_MIN_W 80
+#define UI_MIN_H 24
+#define UI_WIDE_W 110    /* side-by-side columns from this size on */
+#define UI_WIDE_H 34
+#define UI_LEFT_W 46     /* MSRs, pt_regs and console column in the wide layout */
+#define UI_TAIL_MAX 65536
+
+struct ui {
+	const struct ui_options *opt;
+	struct stop_source *src;
+	struct ui_term term;
+	struct ui_view view;
+	struct ui_rect rect[UI_PANE_COUNT];
+	bool visible[UI_PANE_COUNT];
+	enum ui_pane_id focus;
+	enum ui_pane_id main_pane;       /* what the compact layout shows above the disassembly */
+	bool too_small, wide, help, prompting;
+	char input[256];                 /* the export prompt's text */
+	size_t input_len;
+	char msg[512];                   /* status message; an error when msg_error */
+	bool msg_error;
+	const char *busy;                /* the action running, for the status line */
+	const struct snapshot *last_snap;
+	char *tail;                      /* live console bytes (ui_options.console_read) */
+	size_t tail_len;
+	int console_fd;
+	int status;                      /* ui_run's result */
+};
+
+static void ui_set_msg(struct ui *u, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void ui_set_msg(struct ui *u, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->msg, sizeof u->msg, fmt, ap);
+	va_end(ap);
+	u->msg_error = error;
+}
+
+/* Colours, or for a monochrome terminal (or NO_COLOR) the same meaning in attributes. */
+static void ui_styles(struct ui *u)
+{
+	attr_t *st = u->view.style;
+	const char *no_color = getenv("NO_COLOR");
+	bool color = has_colors() && u->opt->color != UI_COLOR_NEVER &&
+		     !(u->opt->color == UI_COLOR_AUTO && no_color && *no_color);
+
+	st[UI_ST_NORMAL] = A_NORMAL;
+	st[UI_ST_TITLE] = A_BOLD;
+	st[UI_ST_FOCUS] = A_REVERSE | A_BOLD;
+	st[UI_ST_CHANGED] = A_REVERSE | A_BOLD;
+	st[UI_ST_SHOWN] = A_BOLD | A_UNDERLINE;
+	st[UI_ST_DIM] = A_DIM;
+	st[UI_ST_CURRENT] = A_REVERSE;
+	st[UI_ST_LABEL] = A_BOLD;
+	st[UI_ST_CODE] = A_BOLD;
+	st[UI_ST_ERROR] = A_REVERSE | A_BOLD;
+	st[UI_ST_STATUS] = A_REVERSE;
+	if (!color || start_color() != OK)
+		return;
+	use_default_colors();
+	init_pair(1, COLOR_BLACK, COLOR_YELLOW);
+	init_pair(2, COLOR_CYAN, -1);
+	init_pair(3, COLOR_BLACK, COLOR_CYAN);
+	init_pair(4, COLOR_GREEN, -1);
+	init_pair(5, COLOR_WHITE, COLOR_RED);
+	init_pair(6, COLOR_BLACK, COLOR_GREEN);
+	st[UI_ST_CHANGED] = COLOR_PAIR(1) | A_BOLD;
+	st[UI_ST_SHOWN] = COLOR_PAIR(2) | A_BOLD;
+	st[UI_ST_FOCUS] = COLOR_PAIR(3) | A_BOLD;
+	st[UI_ST_LABEL] = COLOR_PAIR(4) | A_BOLD;
+	st[UI_ST_CODE] = COLOR_PAIR(2);
+	st[UI_ST_ERROR] = COLOR_PAIR(5) | A_BOLD;
+	st[UI_ST_CURRENT] = COLOR_PAIR(6);
+}
+
+/* Point the view at the stop shown; false when the source has no stop yet. */
+static bool ui_view_update(struct ui *u)
+{
+	const struct stop_source_ops *ops = u->src->ops;
+	struct ui_view *v = &u->view;
+
+	v->count = ops->count(u->src->ctx);
+	v->pos = ops->position(u->src->ctx);
+	if (v->count == 0)
+		return false;
+	if (v->pos >= v->count)
+		v->pos = v->count - 1;
+	v->snap = ops->at(u->src->ctx, v->pos);
+	v->prev = v->pos > 0 ? ops->at(u->src->ctx, v->pos - 1) : NULL;
+	if (v->snap != u->last_snap) {
+		/* A new stop: its note starts at the top, the listing follows RIP again. */
+		v->scroll[UI_PANE_NOTE] = 0;
+		v->scroll[UI_PANE_DISASM] = 0;
+		v->scroll[UI_PANE_CONSOLE] = 0;
+		u->last_snap = v->snap;
+	}
+	v->console_tail = u->tail;
+	v->console_tail_len = u->tail_len;
+	return v->snap != NULL;
+}
+
+static void ui_place(struct ui *u, enum ui_pane_id id, int y, int x, int h, int w)
+{
+	u->rect[id] = (struct ui_rect){ y, x, h, w };
+	u->visible[id] = h >= 2 && w >= 10;
+}
+
+static void ui_layout(struct ui *u)
+{
+	int avail = LINES - 1;       /* the last line is the status line */
+
+	memset(u->visible, 0, sizeof u->visible);
+	u->too_small = COLS < UI_MIN_W || LINES < UI_MIN_H;
+	if (u->too_small)
+		return;
+	u->wide = COLS >= UI_WIDE_W && LINES >= UI_WIDE_H;
+	if (u->wide) {
+		/* Left: MSRs, the pt_regs frame (21 slots), the console in what is left.
+		 * Right: registers, disassembly, and the note taking the rest. */
+		int rx = UI_LEFT_W + 1, rw = COLS - rx;
+		int msr_h = 10, con_h = avail - msr_h - 24, frame_h, regs_h, dis_h = 11;
+
+		if (con_h < 4)
+			con_h = 4;
+		frame_h = avail - msr_h - con_h;
+		ui_place(u, UI_PANE_MSRS, 0, 0, msr_h, UI_LEFT_W);
+		ui_place(u, UI_PANE_FRAME, msr_h, 0, frame_h, UI_LEFT_W);
+		ui_place(u, UI_PANE_CONSOLE, msr_h + frame_h, 0, con_h, UI_LEFT_W);
+		regs_h = ui_panes_regs_height(&u->view, rw);
+		if (regs_h > avail / 2)
+			regs_h = avail / 2;
+		ui_place(u, UI_PANE_REGS, 0, rx, regs_h, rw);
+		ui_place(u, UI_PANE_DISASM, regs_h, rx, dis_h, rw);
+		ui_place(u, UI_PANE_NOTE, regs_h + dis_h, rx, avail - regs_h - dis_h, rw);
+	} else {
+		/* Compact: the disassembly always at the bottom, one pane above it: the
+		 * focused one, so Tab walks through all of them. */
+		int dis_h = 7;
+
+		if (u->focus != UI_PANE_DISASM)
+			u->main_pane = u->focus;
+		ui_place(u, UI_PANE_DISASM, avail - dis_h, 0, dis_h, COLS);
+		ui_place(u, u->main_pane, 0, 0, avail - dis_h, COLS);
+	}
+}
+
+static void ui_draw_too_small(struct ui *u)
+{
+	char line1[64], line2[64];
+	int y = LINES / 2 - 1;
+
+	snprintf(line1, sizeof line1, "terminal too small (needs %dx%d)", UI_MIN_W, UI_MIN_H);
+	snprintf(line2, sizeof line2, "now %dx%d; q quits", COLS, LINES);
+	ui_put(&u->view, y < 0 ? 0 : y, COLS > (int)strlen(line1) ? (COLS - (int)strlen(line1)) / 2 : 0,
+	       COLS, A_BOLD, line1);
+	if (y + 1 < LINES)
+		ui_put(&u->view, y + 1, COLS > (int)strlen(line2) ? (COLS - (int)strlen(line2)) / 2 : 0,
+		       COLS, A_NORMAL, line2);
+}
+
+static void ui_draw_status(struct ui *u)
+{
+	struct ui_view *v = &u->view;
+	const struct stop_source_ops *ops = u->src->ops;
+	int y = LINES - 1, used;
+	char left[512];
+	const char *hints = "n next  s step  c syscall  b/f back/fwd  ? help  q quit";
+
+	if (u->prompting) {
+		attrset(A_NORMAL);
+		mvhline(y, 0, ' ', COLS);
+		used = ui_put(v, y, 0, COLS, A_BOLD, "Export the walk to (Enter: write, Esc: cancel): ");
+		used += ui_putn(v, y, used, COLS - used - 1, A_NORMAL, u->input, u->input_len);
+		ui_put(v, y, used, 1, A_REVERSE, " ");
+		return;
+	}
+	attrset(v->style[UI_ST_STATUS]);
+	mvhline(y, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	snprintf(left, sizeof left, " %s | %s | stop %zu of %zu | %s%s ",
+		 ops->describe(u->src->ctx),
+		 v->snap && v->snap->syscall[0] ? v->snap->syscall : "-",
+		 v->count ? v->pos + 1 : 0, v->count,
+		 v->snap && v->snap->location[0] ? v->snap->location : "?",
+		 ops->live(u->src->ctx) ? "" : " | not live");
+	used = ui_put(v, y, 0, COLS, v->style[UI_ST_STATUS], left);
+	if (u->busy)
+		ui_putf(v, y, used + 1, COLS - used - 1, v->style[UI_ST_STATUS] | A_BOLD,
+			"running: %s ...", u->busy);
+	else if (u->msg[0])
+		ui_put(v, y, used + 1, COLS - used - 1,
+		       u->msg_error ? v->style[UI_ST_ERROR] : v->style[UI_ST_STATUS] | A_BOLD, u->msg);
+	else if (COLS - used - 1 > (int)strlen(hints))
+		ui_put(v, y, COLS - (int)strlen(hints) - 1, (int)strlen(hints),
+		       v->style[UI_ST_STATUS], hints);
+}
+
+static const char *const ui_help_lines[] = {
+	"n  space     run to the next annotated stop",
+	"s            step one instruction",
+	"c            continue to the next syscall",
+	"b  f  \x01  \x02   back / forward in the history",
+	"r            restart from the first stop",
+	"Tab  S-Tab   focus the next / previous pane",
+	"j k PgUp PgDn  scroll the focused pane",
+	"a            AT&T / Intel syntax",
+	"e            export the walk so far",
+	"Ctrl-L       redraw the screen",
+	"q            quit",
+	"",
+	"any key closes this help",
+};
+
+static void ui_draw_help(struct ui *u)
+{
+	int n = (int)(sizeof ui_help_lines / sizeof ui_help_lines[0]);
+	int w = 50 < COLS ? 50 : COLS, h = n + 2;
+	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+
+	ui_clear_rect((struct ui_rect){ y0, x0, h, w });
+	ui_header(&u->view, y0, x0, w, "Keys", true, NULL);
+	for (int i = 0; i < n; i++) {
+		char line[80];
+		const char *l = ui_help_lines[i], *p;
+
+		/* \x01 and \x02 stand for the arrow keys, drawn per charset */
+		snprintf(line, sizeof line, "%s", l);
+		if ((p = strchr(l, '\x01')) != NULL) {
+			snprintf(line, sizeof line, "%.*s%s  %s%s", (int)(p - l),
+				 l, u->view.utf8 ? "\u2190" : "<-", u->view.utf8 ? "\u2192" : "->",
+				 strchr(l, '\x02') + 1);
+		}
+		ui_put(&u->view, y0 + 1 + i, x0 + 2, w - 3, A_NORMAL, line);
+	}
+	ui_header(&u->view, y0 + h - 1, x0, w, "", false, NULL);
+}
+
+static void ui_draw(struct ui *u)
+{
+	bool have = ui_view_update(u);
+
+	erase();
+	ui_layout(u);
+	if (u->too_small) {
+		ui_draw_too_small(u);
+	} else if (!have) {
+		ui_put(&u->view, LINES / 2, 2, COLS - 4, A_BOLD, "No stop yet: press n to start the walk.");
+		ui_draw_status(u);
+	} else {
+		for (int i = 0; i < UI_PANE_COUNT; i++)
+			if (u->visible[i])
+				ui_panes[i].draw(&u->view, u->rect[i], u->focus == (enum ui_pane_id)i);
+		if (u->wide)
+			ui_vline(&u->view, 0, UI_LEFT_W, LINES - 1);
+		ui_draw_status(u);
+		if (u->help)
+			ui_draw_help(u);
+	}
+	refresh();
+}
+
+/* A signal taken from the self-pipe. DURING_ACT: it arrived while the target ran, so a
+ * SIGINT has already done its job (the walk saw the fd and interrupted the target). */
+static int ui_signal(struct ui *u, int sig, bool during_act)
+{
+	switch (sig) {
+	case SIGWINCH:
+		ui_term_resize(&u->term);
+		return UI_REDRAW;
+	case SIGINT:
+		if (during_act) {
+			ui_set_msg(u, false, "interrupted");
+			return UI_REDRAW;
+		}
+		u->status = 128 + sig;
+		return UI_QUIT;
+	case SIGTERM:
+	case SIGHUP:
+		u->status = 128 + sig;
+		return UI_QUIT;
+	default:
+		return 0;
+	}
+}
+
+static int ui_drain_signals(struct ui *u, bool during_act)
+{
+	int flags = 0, sig;
+
+	while ((sig = ui_term_next_signal(&u->term)) != 0)
+		flags |= ui_signal(u, sig, during_act);
+	return flags;
+}
+
+/* Run an action of the stop source. It may block while the target runs, so the status
+ * line says so first. A failure leaves the history as it was: show why, keep going. */
+static int ui_act(struct ui *u, enum walk_action a, const char *what)
+{
+	const struct stop_source_ops *ops = u->src->ops;
+	int rc;
+
+	u->busy = what;
+	ui_draw(u);
+	rc = ops->act(u->src->ctx, a);
+	u->busy = NULL;
+	if (rc < 0) {
+		const char *why = ops->error(u->src->ctx);
+
+		ui_set_msg(u, true, "%s: %s", what, why && *why ? why : strerror(-rc));
+	}
+	return UI_REDRAW | ui_drain_signals(u, true);
+}
+
+static int ui_export(struct ui *u)
+{
+	char err[256] = "";
+	char path[sizeof u->input];
+
+	u->prompting = false;
+	snprintf(path, sizeof path, "%.*s", (int)u->input_len, u->input);
+	if (u->input_len == 0) {
+		ui_set_msg(u, false, "export cancelled");
+	} else if (u->opt->export(u->opt->ctx, path, err, sizeof err) < 0) {
+		ui_set_msg(u, true, "export to %s failed: %s", path, err[0] ? err : "unknown error");
+	} else {
+		ui_set_msg(u, false, "exported the walk so far to %s", path);
+	}
+	return UI_REDRAW;
+}
+
+/* Keys while the export prompt is open: a line editor reduced to what a path needs. */
+static int ui_prompt_key(struct ui *u, int ch)
+{
+	switch (ch) {
+	case 27:         /* Esc */
+		u->prompting = false;
+		ui_set_msg(u, false, "export cancelled");
+		break;
+	case '\n': case '\r': case KEY_ENTER:
+		return ui_export(u);
+	case KEY_BACKSPACE: case 127: case 8:
+		/* drop a whole UTF-8 character: continuation bytes are 10xxxxxx */
+		while (u->input_len > 0 && ((unsigned char)u->input[--u->input_len] & 0xc0) == 0x80)
+			;
+		break;
+	case 21:         /* Ctrl-U */
+		u->input_len = 0;
+		break;
+	default:
+		if (ch >= 0x20 && ch <= 0xff && ch != 0x7f && u->input_len + 1 < sizeof u->input)
+			u->input[u->input_len++] = (char)ch;
+		break;
+	}
+	return UI_REDRAW;
+}
+
+static enum ui_pane_id ui_next_focus(struct ui *u, int dir)
+{
+	enum ui_pane_id f = u->focus;
+
+	/* In the wide layout every pane is on screen; the compact one shows whatever has focus. */
+	for (int i = 0; i < UI_PANE_COUNT; i++) {
+		f = (enum ui_pane_id)((f + dir + UI_PANE_COUNT) % UI_PANE_COUNT);
+		if (!u->wide || u->visible[f])
+			break;
+	}
+	return f;
+}
+
+static int ui_key(struct ui *u, int ch)
+{
+	if (ch == KEY_RESIZE)
+		return UI_REDRAW;
+	if (u->prompting)
+		return ui_prompt_key(u, ch);
+	if (u->help) {
+		u->help = false;
+		return UI_REDRAW;
+	}
+	if (ch == 'q' || ch == 'Q')
+		return UI_QUIT;
+	if (u->too_small)
+		return 0;    /* nothing else makes sense on the too-small screen */
+	u->msg[0] = '\0';
+	switch (ch) {
+	case 'n': case ' ':    return ui_act(u, WALK_NEXT, "next");
+	case 's':              return ui_act(u, WALK_STEPI, "stepi");
+	case 'c':              return ui_act(u, WALK_CONTINUE, "continue");
+	case 'b': case KEY_LEFT:  return ui_act(u, WALK_BACK, "back");
+	case 'f': case KEY_RIGHT: return ui_act(u, WALK_FORWARD, "forward");
+	case 'r':              return ui_act(u, WALK_RESTART, "restart");
+	case '\t':
+		u->focus = ui_next_focus(u, 1);
+		return UI_REDRAW;
+	case KEY_BTAB:
+		u->focus = ui_next_focus(u, -1);
+		return UI_REDRAW;
+	case 'a':
+		u->view.intel = !u->view.intel;
+		return UI_REDRAW;
+	case 'e':
+		if (!u->opt->export) {
+			ui_set_msg(u, true, "export is not available here");
+			return UI_REDRAW;
+		}
+		u->prompting = true;
+		u->input_len = 0;
+		return UI_REDRAW;
+	case '?': case KEY_F(1):
+		u->help = true;
+		return UI_REDRAW;
+	case 12:         /* Ctrl-L */
+		clearok(curscr, TRUE);
+		return UI_REDRAW;
+	default:
+		if (ui_panes[u->focus].key && u->visible[u->focus])
+			return ui_panes[u->focus].key(&u->view, u->focus, u->rect[u->focus], ch);
+		return 0;
+	}
+}
+
+/* Console bytes that arrived between stops; only the newest 64 KiB are kept. */
+static int ui_console(struct ui *u)
+{
+	char buf[4096];
+	ssize_t n = u->opt->console_read(u->opt->ctx, buf, sizeof buf);
+	char *nt;
+
+	if (n <= 0) {
+		u->console_fd = -1;      /* end of file or error: stop watching it */
+		return 0;
+	}
+	if (u->tail_len + (size_t)n > UI_TAIL_MAX) {
+		size_t drop = u->tail_len + (size_t)n - UI_TAIL_MAX;
+
+		if (drop > u->tail_len)
+			drop = u->tail_len;
+		memmove(u->tail, u->tail + drop, u->tail_len - drop);
+		u->tail_len -= drop;
+	}
+	nt = realloc(u->tail, u->tail_len + (size_t)n + 1);
+	if (!nt)
+		return 0;
+	u->tail = nt;
+	memcpy(u->tail + u->tail_len, buf, (size_t)n);
+	u->tail_len += (size_t)n;
+	u->tail[u->tail_len] = '\0';
+	return UI_REDRAW;
+}
+
+static void ui_loop(struct ui *u)
+{
+	int flags = UI_REDRAW;
+
+	while (!(flags & UI_QUIT)) {
+		struct pollfd p[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = u->term.pipe_rd, .events = POLLIN },
+			{ .fd = u->console_fd, .events = POLLIN },
+		};
+		int ch;
+
+		if (flags & UI_REDRAW)
+			ui_draw(u);
+		flags = 0;
+		if (poll(p, u->console_fd >= 0 ? 3 : 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			u->status = 1;
+			break;
+		}
+		if (p[1].revents & POLLIN)
+			flags |= ui_drain_signals(u, false);
+		if ((p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p[0].revents & POLLIN)) {
+			u->status = 128 + SIGHUP;    /* the terminal went away */
+			break;
+		}
+		/* Read keys even without POLLIN: resizeterm queues KEY_RESIZE internally. */
+		while (!(flags & UI_QUIT) && (ch = getch()) != ERR)
+			flags |= ui_key(u, ch);
+		if (u->console_fd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
+			flags |= ui_console(u);
+	}
+}
+
+static bool ui_locale_is_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+struct ui_options ui_options_default(void)
+{
+	struct ui_options o;
+
+	memset(&o, 0, sizeof o);
+	o.color = UI_COLOR_AUTO;
+	o.charset = UI_CHARSET_AUTO;
+	o.syntax = UI_SYNTAX_ATT;
+	o.console_fd = -1;
+	return o;
+}
+
+int ui_run(const struct ui_options *opt, struct stop_source *src)
+{
+	struct ui *u;
+	char err[256];
+	int status;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fputs("syswalk: the interactive viewer needs a terminal; use --batch or --export FILE\n",
+		      stderr);
+		return 2;
+	}
+	u = calloc(1, sizeof *u);
+	if (!u) {
+		fputs("syswalk: out of memory\n", stderr);
+		return 1;
+	}
+	setlocale(LC_ALL, "");
+	u->opt = opt;
+	u->src = src;
+	u->view.src = src;
+	u->view.intel = opt->syntax == UI_SYNTAX_INTEL;
+	u->view.utf8 = opt->charset == UI_CHARSET_UTF8 ||
+		       (opt->charset == UI_CHARSET_AUTO && ui_locale_is_utf8());
+	u->console_fd = opt->console_read ? opt->console_fd : -1;
+	u->focus = u->main_pane = UI_PANE_NOTE;
+
+	if (ui_term_open(&u->term, err, sizeof err) < 0) {
+		fprintf(stderr, "syswalk: %s\n", err);
+		free(u);
+		return 1;
+	}
+	cbreak();        /* not raw(): Ctrl-C must stay a signal to interrupt the target */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	ui_styles(u);
+	if (src->ops->set_interrupt_fd)
+		src->ops->set_interrupt_fd(src->ctx, u->term.pipe_rd);
+
+	ui_loop(u);
+
+	if (src->ops->set_interrupt_fd)
+		src->ops->set_interrupt_fd(src->ctx, -1);
+	ui_panes_free(&u->view);
+	ui_term_close(&u->term);
+	if (opt->quit)
+		opt->quit(opt->ctx);
+	status = u->status;
+	free(u->tail);
+	free(u);
+	return status;
+}

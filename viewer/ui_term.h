@@ -1,0 +1,45 @@
+/* ui_term.h: the terminal as a resource that always comes back.
+ *
+ * ui_term_open saves the terminal state (termios), installs the signal handlers and
+ * only then starts curses with newterm; ui_term_close undoes all of it in reverse.
+ * Signals never run curses code: SIGWINCH, SIGINT, SIGTERM and SIGHUP write their
+ * number into a self-pipe that the poll loop reads. Crash signals (SIGSEGV, SIGBUS,
+ * SIGFPE, SIGABRT) restore the saved termios, write the terminal's own reset strings
+ * (captured from terminfo at start) and re-raise with the default action, so even a
+ * crash leaves the shell usable.
+ */
+#ifndef SYSWALK_UI_TERM_H
+#define SYSWALK_UI_TERM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <termios.h>
+#include <curses.h>
+
+#define UI_TERM_NSIGNALS 8
+
+struct ui_term {
+	SCREEN *screen;
+	struct termios saved;
+	bool have_saved;
+	int pipe_rd;                 /* signal self-pipe, read end (the poll loop's) */
+	int pipe_wr;
+	struct sigaction old[UI_TERM_NSIGNALS];
+	bool installed;
+};
+
+/* Save the terminal, install the handlers, start curses on stdin/stdout.
+ * Returns 0, or -1 with a message in ERR (the terminal is then untouched). */
+int ui_term_open(struct ui_term *t, char *err, size_t errlen);
+
+/* Leave curses, restore the saved termios and the previous signal handlers. */
+void ui_term_close(struct ui_term *t);
+
+/* Next signal number waiting in the self-pipe, or 0 when it is empty. */
+int ui_term_next_signal(struct ui_term *t);
+
+/* Re-read the window size from the tty and tell curses (after SIGWINCH). */
+void ui_term_resize(struct ui_term *t);
+
+#endif
