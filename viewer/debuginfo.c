@@ -206,6 +206,8 @@ void debuginfo_fill_frame(const struct debuginfo_layout *layout, struct snap_fra
 static const char *relative_to(const char *path, const char *root)
 {
 	size_t n = root ? strlen(root) : 0;
+	while (n > 1 && root[n - 1] == '/')
+		n--;
 	if (n && !strncmp(path, root, n) && path[n] == '/')
 		return path + n + 1;
 	return path;
@@ -223,12 +225,18 @@ int debuginfo_source_line(struct debuginfo *d, uint64_t addr, char *file, size_t
 	int lineno = 0;
 	if (!src || dwarf_lineno(l, &lineno) != 0)
 		return fail(d, -ENOENT, "%s: no source line for 0x%" PRIx64, d->path, addr);
-	const char *shown = relative_to(src, d->srcroot);
-	if (shown == src) {
-		Dwarf_Attribute attr;
-		const char *comp_dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr));
-		shown = relative_to(src, comp_dir);
+	/* libdw may give a DWARF 5 file name relative to the compile directory: make it
+	 * absolute first, so that it can be shortened against the source root. */
+	Dwarf_Attribute attr;
+	const char *comp_dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr));
+	char full[1024];
+	if (src[0] != '/' && comp_dir && comp_dir[0] == '/') {
+		snprintf(full, sizeof full, "%s/%s", comp_dir, src);
+		src = full;
 	}
+	const char *shown = relative_to(src, d->srcroot);
+	if (shown == src)
+		shown = relative_to(src, comp_dir);
 	snprintf(file, len, "%s", shown);
 	*line = lineno;
 	return 0;

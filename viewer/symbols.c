@@ -181,11 +181,14 @@ int symbols_load_elf(struct symbols *s, const char *path)
 		rc = fail(s, -EINVAL, "%s: bad ELF header: %s", path, elf_errmsg(-1));
 		goto out;
 	}
-	/* libelf trusts the header: check that the section table itself is in the file. */
-	if (eh.e_shoff + (uint64_t)shnum * eh.e_shentsize > (uint64_t)st.st_size) {
+	/* libelf trusts the header (and may quietly see no sections when their table is
+	 * cut off): check that the section header table is in the file. e_shnum is 0 when
+	 * the count overflows into section 0, which libelf then reads for us. */
+	uint64_t nsec = eh.e_shnum ? eh.e_shnum : (shnum ? shnum : 1);
+	uint64_t shend = eh.e_shoff + nsec * eh.e_shentsize;
+	if (eh.e_shoff && shend > (uint64_t)st.st_size) {
 		rc = fail(s, -EINVAL, "%s: truncated: the section headers end at byte %" PRIu64
-			  " but the file has %lld bytes", path,
-			  (uint64_t)(eh.e_shoff + (uint64_t)shnum * eh.e_shentsize), (long long)st.st_size);
+			  " but the file has %lld bytes", path, shend, (long long)st.st_size);
 		goto out;
 	}
 	Elf_Scn *symtab = NULL, *dynsym = NULL;
@@ -216,6 +219,8 @@ int symbols_load_elf(struct symbols *s, const char *path)
 	}
 	rc = symtab ? read_symtab(s, path, elf, symtab, &symsh, shnum)
 		    : read_symtab(s, path, elf, dynsym, &dynsh, shnum);
+	if (rc == 0)
+		rc = fail(s, -ENODATA, "%s: no symbols in its symbol table", path);
 	if (rc >= 0) {
 		int f = finish_load(s);
 		if (f < 0)
@@ -444,13 +449,13 @@ const struct sym *symbols_function(const struct symbols *s, uint64_t addr,
 	uint64_t len = y ? y->size : 0;
 	if (!y) {
 		/* No size in the table (System.map, or assembly without .size): the function
-		 * runs up to the next code symbol. */
+		 * runs up to the next symbol (code or data) above it. */
 		y = search_down(s, addr, unsized_code_covers);
 		if (!y)
 			return NULL;
 		len = MAX_UNSIZED_OFFSET;
 		for (size_t i = upper_bound(s, y->addr); i < s->count; i++) {
-			if (is_code(&s->syms[i])) {
+			if (s->syms[i].kind != SYM_ABS) {
 				len = s->syms[i].addr - y->addr;
 				break;
 			}
