@@ -1,0 +1,351 @@
+/* export.c: choosing the format by extension, the atomic write, and the Markdown
+ * handout (the HTML page is in export_html.c, JSON in trace_json.c).
+ *
+ * The handout is meant to be printed: per stop a heading, the note's own prose
+ * (already Markdown, inserted as written), then compact tables and fenced code.
+ * Everything that is data rather than prose (register names, locations, console
+ * bytes) is escaped so it cannot turn into Markdown markup by accident, and control
+ * bytes become visible Unicode control pictures (U+2400 + byte) instead of
+ * reaching a terminal or printer raw.
+ */
+#include "export.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "atomic_file.h"
+#include "trace_json.h"
+
+/* The format PATH's extension asks for (case-insensitive), or -1 when unknown. */
+int export_format_of(const char *path)
+{
+	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+
+	if (!dot || (slash && dot < slash))
+		return -1;
+	if (strcasecmp(dot, ".md") == 0)
+		return EXPORT_MARKDOWN;
+	if (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0)
+		return EXPORT_HTML;
+	if (strcasecmp(dot, ".json") == 0)
+		return EXPORT_JSON;
+	return -1;
+}
+
+/* Control bytes as their Unicode control picture (tab and newline kept). */
+static void put_visible(FILE *f, unsigned char c)
+{
+	if (c == 0x7f)
+		fputs("\u2421", f);
+	else if (c < 0x20 && c != '\n' && c != '\t')
+		fprintf(f, "%c%c%c", 0xe2, 0x90, 0x80 + c);   /* UTF-8 of U+2400 + c */
+	else
+		fputc(c, f);
+}
+
+/* Plain text with control bytes made visible; "\r\n" becomes "\n". */
+static void md_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		if (!(s[0] == '\r' && s[1] == '\n'))
+			put_visible(f, (unsigned char)*s);
+}
+
+/* Inline text where Markdown punctuation must stay literal (titles, table cells). */
+static void md_inline(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else if (strchr("\\`*_[]<>#|&~!", *s))
+			fprintf(f, "\\%c", *s);
+		else
+			put_visible(f, (unsigned char)*s);
+	}
+}
+
+static size_t longest_run(const char *s, char c)
+{
+	size_t best = 0, run = 0;
+
+	for (; s && *s; s++) {
+		run = *s == c ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+/* A code span that no backtick inside S can close early. */
+static void md_code(FILE *f, const char *s)
+{
+	size_t ticks = longest_run(s, '`') + 1;
+
+	for (size_t i = 0; i < ticks; i++)
+		fputc('`', f);
+	fputs(ticks > 1 ? " " : "", f);
+	for (; *s; s++)
+		put_visible(f, *s == '\n' ? ' ' : (unsigned char)*s);
+	fputs(ticks > 1 ? " " : "", f);
+	for (size_t i = 0; i < ticks; i++)
+		fputc('`', f);
+}
+
+/* Start or end a fenced block longer than any backtick run of BODY. */
+static void md_fence(FILE *f, const char *body, const char *info)
+{
+	size_t ticks = longest_run(body, '`') + 1;
+
+	for (size_t i = 0; i < (ticks < 3 ? 3 : ticks); i++)
+		fputc('`', f);
+	fprintf(f, "%s\n", info);
+}
+
+/* A value printed with as many hex digits as the register has bits. */
+static void hex_bits(char *buf, size_t len, uint64_t v, unsigned bits)
+{
+	int digits = bits >= 64 || bits == 0 ? 16 : (int)(bits + 3) / 4;
+
+	snprintf(buf, len, "0x%0*" PRIx64, digits, v);
+}
+
+static const char *kind_word(enum snap_kind k)
+{
+	return k == SNAP_ANCHOR ? "annotated stop" : k == SNAP_STEP ? "single step" : "user mode";
+}
+
+static const char *source_word(enum snap_msr_source s)
+{
+	return s == SNAP_MSR_LIVE ? "read at this stop" :
+	       s == SNAP_MSR_CARRIED ? "carried from the last kernel stop" : "not read yet";
+}
+
+static void md_regs(FILE *f, const struct snapshot *s)
+{
+	const int per_row = 3;
+
+	fputs("**Registers** (changed since the previous stop in bold, with `*`)\n\n|", f);
+	for (int c = 0; c < per_row; c++)
+		fputs(" reg | value |", f);
+	fputs("\n|", f);
+	for (int c = 0; c < per_row; c++)
+		fputs("---|---|", f);
+	for (int i = 0; i < s->nregs; i++) {
+		const struct snap_reg *r = &s->regs[i];
+		char v[24];
+
+		hex_bits(v, sizeof(v), r->value, r->bits);
+		if (i % per_row == 0)
+			fputs("\n|", f);
+		fputc(' ', f);
+		md_inline(f, r->name);
+		fprintf(f, r->changed ? " | **`%s`** * |" : " | `%s` |", v);
+	}
+	for (int i = s->nregs; i % per_row; i++)
+		fputs("  |  |", f);
+	fputs("\n\n", f);
+}
+
+static void md_msrs(FILE *f, const struct snapshot *s)
+{
+	fputs("**Syscall MSRs**\n\n| MSR | value | source |\n|---|---|---|\n", f);
+	for (int i = 0; i < SNAP_MSR_COUNT; i++) {
+		if (s->msrs[i].source == SNAP_MSR_UNKNOWN)
+			fprintf(f, "| %s | - | %s |\n", snapshot_msr_name(i), source_word(s->msrs[i].source));
+		else
+			fprintf(f, "| %s | `0x%016" PRIx64 "` | %s |\n", snapshot_msr_name(i),
+				s->msrs[i].value, source_word(s->msrs[i].source));
+	}
+	fputc('\n', f);
+}
+
+static void md_frame(FILE *f, const struct snapshot *s)
+{
+	const struct snap_frame *fr = &s->frame;
+	int filled = 0;
+
+	if (!fr->valid)
+		return;
+	fprintf(f, "**`struct pt_regs`** at `0x%016" PRIx64 "` (%" PRIu32 " bytes, layout from ",
+		fr->base, fr->size);
+	md_inline(f, fr->layout_source);
+	fputs(")\n\n", f);
+	for (int i = 0; i < fr->nslots; i++)
+		filled += fr->slots[i].filled;
+	if (filled == 0) {
+		fputs("Empty: nothing has been pushed yet.\n\n", f);
+		return;
+	}
+	fputs("| offset | field | value | |\n|---:|---|---|---|\n", f);
+	/* Highest offset first: the way the stack is drawn, pushes going down the page. */
+	for (int i = fr->nslots - 1; i >= 0; i--) {
+		const struct snap_slot *sl = &fr->slots[i];
+
+		if (!sl->filled)
+			continue;
+		fprintf(f, "| %" PRIu32 " | ", sl->offset);
+		md_inline(f, sl->name);
+		fprintf(f, " | `0x%016" PRIx64 "` | %s |\n", sl->value,
+			sl->just_written ? "just written" : "");
+	}
+	fprintf(f, "\n%d of %d fields filled.\n\n", filled, fr->nslots);
+}
+
+static void md_code_block(FILE *f, const struct snapshot *s)
+{
+	char *body = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (s->ninsns == 0)
+		return;
+	/* Build the body first: the fence must be longer than any backtick inside it. */
+	m = open_memstream(&body, &len);
+	if (!m)
+		return;
+	for (int i = 0; i < s->ninsns; i++) {
+		const struct snap_insn *in = &s->insns[i];
+
+		if (in->label[0]) {
+			md_text(m, in->label);
+			fputs(":\n", m);
+		}
+		fprintf(m, "%s %016" PRIx64 "  ", in->current ? "=>" : "  ", in->addr);
+		md_text(m, in->att);
+		fputc('\n', m);
+	}
+	fclose(m);
+	fputs("**Code** (AT&T syntax, `=>` marks RIP)\n\n", f);
+	md_fence(f, body, "asm");
+	fputs(body ? body : "", f);
+	md_fence(f, body, "");
+	fputc('\n', f);
+	free(body);
+}
+
+static void md_stop(FILE *f, const struct snapshot *s, size_t pos, size_t n)
+{
+	fprintf(f, "## %zu. ", pos + 1);
+	md_code(f, s->location[0] ? s->location : "?");
+	if (s->note_title && *s->note_title) {
+		fputs(" — ", f);
+		md_inline(f, s->note_title);
+	}
+	fprintf(f, "\n\n*Stop %zu of %zu · %s · ", pos + 1, n, kind_word(s->kind));
+	md_inline(f, s->syscall);
+	fprintf(f, " · CPL %d · RIP `0x%016" PRIx64 "`", s->cpl, s->rip);
+	if (s->source_file[0]) {
+		fputs(" · ", f);
+		md_inline(f, s->source_file);
+		if (s->source_line > 0)
+			fprintf(f, ":%d", s->source_line);
+	}
+	fputs("*\n\n", f);
+	if (s->note_markdown && *s->note_markdown) {
+		md_text(f, s->note_markdown);
+		fputs(s->note_markdown[strlen(s->note_markdown) - 1] == '\n' ? "\n" : "\n\n", f);
+	}
+	md_regs(f, s);
+	md_msrs(f, s);
+	md_frame(f, s);
+	md_code_block(f, s);
+	if (s->console && *s->console) {
+		fputs("**Console output since the previous stop**\n\n", f);
+		md_fence(f, s->console, "text");
+		md_text(f, s->console);
+		fputs(s->console[strlen(s->console) - 1] == '\n' ? "" : "\n", f);
+		md_fence(f, s->console, "");
+		fputc('\n', f);
+	}
+}
+
+/* Write T as a printable Markdown handout to F. Returns 0 or < 0 with err set. */
+int export_markdown(FILE *f, const struct trace *t, char *err, size_t errlen)
+{
+	fputs("# syswalk: ", f);
+	md_inline(f, t->syscalls[0] ? t->syscalls : "system call");
+	fputs(" on the ", f);
+	md_inline(f, strcmp(t->target, "teach") == 0 ? "teaching kernel" : t->target);
+	fputs("\n\n", f);
+	fprintf(f, "A walk through the x86_64 system call path in %zu stops", t->n);
+	if (t->date[0]) {
+		fputs(", recorded ", f);
+		md_inline(f, t->date);
+	}
+	if (t->syswalk_version[0]) {
+		fputs(" by syswalk ", f);
+		md_inline(f, t->syswalk_version);
+	}
+	fputs(".\n", f);
+	if (t->kernel_path) {
+		fputs("Kernel: ", f);
+		md_code(f, t->kernel_path);
+		if (t->kernel_build_id[0]) {
+			fputs(" (build id ", f);
+			md_code(f, t->kernel_build_id);
+			fputs(")", f);
+		}
+		fputs(".\n", f);
+	}
+	if (t->command_line) {
+		fputs("Command: ", f);
+		md_code(f, t->command_line);
+		fputs(".\n", f);
+	}
+	fputs("\n", f);
+	for (size_t i = 0; i < t->n; i++) {
+		fputs("---\n\n", f);
+		md_stop(f, &t->snaps[i], i, t->n);
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
+		return -EIO;
+	}
+	return 0;
+}
+
+struct export_job {
+	const struct trace *trace;
+	enum export_format format;
+};
+
+static int export_write(FILE *f, void *arg, char *err, size_t errlen)
+{
+	const struct export_job *job = arg;
+
+	switch (job->format) {
+	case EXPORT_MARKDOWN:
+		return export_markdown(f, job->trace, err, errlen);
+	case EXPORT_HTML:
+		return export_html(f, job->trace, err, errlen);
+	case EXPORT_JSON:
+		return trace_json_write(f, job->trace, err, errlen);
+	}
+	snprintf(err, errlen, "unknown format");
+	return -EINVAL;
+}
+
+/* Write T to PATH in the format its extension names, atomically (see export.h). */
+int export_trace(const struct trace *t, const char *path, char *err, size_t errlen)
+{
+	struct export_job job = { .trace = t };
+	char why[384];
+	int format = export_format_of(path), rc;
+
+	if (format < 0) {
+		snprintf(err, errlen, "export: %s: unknown file type (use .md, .html, .htm or .json)", path);
+		return -EINVAL;
+	}
+	if (t->n == 0) {
+		snprintf(err, errlen, "export: %s: the walk has no stops to export", path);
+		return -EINVAL;
+	}
+	job.format = (enum export_format)format;
+	rc = atomic_file_write(path, export_write, &job, why, sizeof(why));
+	if (rc < 0)
+		snprintf(err, errlen, "export: %s", why);
+	return rc;
+}

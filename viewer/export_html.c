@@ -1,0 +1,450 @@
+/* export_html.c: the walk as one self-contained HTML page a teacher can hand out.
+ *
+ * Self-contained means no external resource of any kind (no font, stylesheet,
+ * script or image URL): the CSS and the little script are inline, and a
+ * Content-Security-Policy of default-src 'none' makes the browser refuse any fetch
+ * even if something slipped through. Every stop is a <section class="stop"
+ * id="stop-N" data-location="..."> so tests and links can find it; navigation is
+ * plain anchors (works without JavaScript and in print), the script only adds
+ * keyboard shortcuts and the AT&T/Intel toggle.
+ *
+ * Escaping: every string from the trace goes through export_html_escape, except
+ * the note, which is Markdown rendered by cmark. Before rendering, raw HTML nodes
+ * of the note are turned into literal text (inline) or code blocks (block), so a
+ * <script> in a note is shown to the reader as text instead of being dropped
+ * silently (what CMARK_OPT_SAFE alone does) or, worse, executed.
+ */
+#include "export.h"
+
+#include <cmark.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "export_html_style.h"
+
+/* Write S to F as HTML text (see export.h). */
+void export_html_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		case '\n': case '\t': fputc(c, f); break;
+		case '\r':
+			if (s[1] != '\n')       /* "\r\n" from the serial console is a newline */
+				fputs("&#x240d;", f);
+			break;
+		case 0x7f: fputs("&#x2421;", f); break;
+		default:
+			if (c < 0x20)
+				fprintf(f, "&#x%x;", 0x2400 + c);   /* Unicode control picture */
+			else
+				fputc(c, f);
+		}
+	}
+}
+
+/* Whether the note's show: list names PREFIX+NAME ("rcx", "msr.lstar", "pt_regs.ip"). */
+static bool shown(const struct snapshot *s, const char *prefix, const char *name)
+{
+	size_t plen = strlen(prefix), nlen = strlen(name);
+	const char *p = s->note_show;
+
+	while (p && *p) {
+		size_t len = strcspn(p, " \t,");
+
+		if (len == plen + nlen && strncasecmp(p, prefix, plen) == 0 &&
+		    strncasecmp(p + plen, name, nlen) == 0)
+			return true;
+		p += len;
+		p += strspn(p, " \t,");
+	}
+	return false;
+}
+
+static void put_hex(FILE *f, uint64_t v, unsigned bits)
+{
+	int digits = bits >= 64 || bits == 0 ? 16 : (int)(bits + 3) / 4;
+
+	fprintf(f, "0x%0*" PRIx64, digits, v);
+}
+
+/* Copy of MD with control bytes (other than tab and newline) as control pictures. */
+static char *visible_controls(const char *md)
+{
+	size_t n = strlen(md), out = 0;
+	char *copy = malloc(3 * n + 1);
+
+	if (!copy)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)md[i];
+
+		if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f) {
+			unsigned cp = c == 0x7f ? 0x2421 : 0x2400 + c;
+
+			copy[out++] = (char)(0xe0 | cp >> 12);
+			copy[out++] = (char)(0x80 | (cp >> 6 & 0x3f));
+			copy[out++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			copy[out++] = (char)c;
+		}
+	}
+	copy[out] = '\0';
+	return copy;
+}
+
+/* Turn every raw HTML node into literal text, so it is shown, never interpreted. */
+static int neutralise_raw_html(cmark_node *doc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_node **raw = NULL;
+	size_t n = 0, cap = 0;
+	cmark_event_type ev;
+	int rc = 0;
+
+	/* Collect first: the iterator must not see nodes being replaced under it. */
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(it);
+		cmark_node_type type = cmark_node_get_type(node);
+
+		if (ev != CMARK_EVENT_ENTER || (type != CMARK_NODE_HTML_INLINE && type != CMARK_NODE_HTML_BLOCK))
+			continue;
+		if (n == cap) {
+			cmark_node **grown = realloc(raw, (cap ? cap * 2 : 8) * sizeof(*raw));
+
+			if (!grown) {
+				rc = -ENOMEM;
+				break;
+			}
+			raw = grown;
+			cap = cap ? cap * 2 : 8;
+		}
+		raw[n++] = node;
+	}
+	cmark_iter_free(it);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		bool block = cmark_node_get_type(raw[i]) == CMARK_NODE_HTML_BLOCK;
+		cmark_node *text = cmark_node_new(block ? CMARK_NODE_CODE_BLOCK : CMARK_NODE_TEXT);
+
+		if (!text || !cmark_node_set_literal(text, cmark_node_get_literal(raw[i])) ||
+		    !cmark_node_replace(raw[i], text)) {
+			if (text)
+				cmark_node_free(text);
+			rc = -ENOMEM;
+			break;
+		}
+		cmark_node_free(raw[i]);
+	}
+	free(raw);
+	return rc;
+}
+
+/* The note's Markdown as HTML: cmark, safe mode, raw HTML shown as text. */
+static int put_note(FILE *f, const char *md)
+{
+	char *clean = visible_controls(md), *html = NULL;
+	cmark_node *doc;
+	int rc = -ENOMEM;
+
+	if (!clean)
+		return -ENOMEM;
+	doc = cmark_parse_document(clean, strlen(clean), CMARK_OPT_SAFE);
+	if (doc && neutralise_raw_html(doc) == 0)
+		html = cmark_render_html(doc, CMARK_OPT_SAFE);
+	if (html) {
+		fputs("<div class=\"note\">\n", f);
+		fputs(html, f);
+		fputs("</div>\n", f);
+		rc = 0;
+	}
+	free(html);
+	if (doc)
+		cmark_node_free(doc);
+	free(clean);
+	return rc;
+}
+
+static const char *kind_class(enum snap_kind k)
+{
+	return k == SNAP_ANCHOR ? "anchor" : k == SNAP_STEP ? "step" : "user";
+}
+
+static const char *kind_word(enum snap_kind k)
+{
+	return k == SNAP_ANCHOR ? "annotated stop" : k == SNAP_STEP ? "single step" : "user mode";
+}
+
+static void put_regs(FILE *f, const struct snapshot *s)
+{
+	const int per_row = 3;
+
+	fputs("<div class=\"pane regs\"><h3>Registers</h3>\n<table class=\"regs\">", f);
+	for (int i = 0; i < s->nregs; i++) {
+		const struct snap_reg *r = &s->regs[i];
+		const char *cls = r->changed ? (shown(s, "", r->name) ? " changed show" : " changed") :
+				  shown(s, "", r->name) ? " show" : "";
+
+		if (i % per_row == 0)
+			fputs(i ? "</tr>\n<tr>" : "\n<tr>", f);
+		fprintf(f, "<td class=\"rn%s\">", cls);
+		export_html_escape(f, r->name);
+		fprintf(f, "</td><td class=\"rv%s\"%s>", cls, r->changed ? " title=\"changed since the previous stop\"" : "");
+		put_hex(f, r->value, r->bits);
+		fputs("</td>", f);
+	}
+	fputs(s->nregs ? "</tr>\n" : "", f);
+	fputs("</table>\n<p class=\"legend\"><span class=\"changed\">changed</span> since the previous stop"
+	      " · <span class=\"show\">named</span> by the note</p></div>\n", f);
+}
+
+static void put_msrs(FILE *f, const struct snapshot *s)
+{
+	static const char *const source_text[] = {
+		[SNAP_MSR_UNKNOWN] = "not read yet", [SNAP_MSR_LIVE] = "read here",
+		[SNAP_MSR_CARRIED] = "carried",
+	};
+
+	fputs("<div class=\"pane msrs\"><h3>Syscall MSRs</h3>\n<table class=\"msrs\">\n", f);
+	for (int i = 0; i < SNAP_MSR_COUNT; i++) {
+		char lower[24];
+		unsigned src = s->msrs[i].source <= SNAP_MSR_CARRIED ? s->msrs[i].source : 0;
+
+		snprintf(lower, sizeof(lower), "%s", snapshot_msr_name(i));
+		fprintf(f, "<tr class=\"src-%s%s\"><td class=\"rn\">%s</td><td class=\"rv\">",
+			src == SNAP_MSR_LIVE ? "live" : src == SNAP_MSR_CARRIED ? "carried" : "unknown",
+			shown(s, "msr.", lower) ? " show" : "", snapshot_msr_name(i));
+		if (src == SNAP_MSR_UNKNOWN)
+			fputs("&mdash;", f);
+		else
+			put_hex(f, s->msrs[i].value, 64);
+		fprintf(f, "</td><td class=\"src\">%s</td></tr>\n", source_text[src]);
+	}
+	fputs("</table>\n<p class=\"legend\">MSRs can only be read at CPL 0: at a user-mode stop the last"
+	      " value read is carried.</p></div>\n", f);
+}
+
+/* The frame as a stack, highest address at the top: pushes fill it downwards. */
+static void put_frame(FILE *f, const struct snapshot *s)
+{
+	const struct snap_frame *fr = &s->frame;
+	uint64_t rsp = 0;
+	bool have_rsp = snapshot_reg_value(s, "rsp", &rsp);
+	int filled = 0;
+
+	fputs("<div class=\"pane frame\"><h3>struct pt_regs</h3>\n", f);
+	if (!fr->valid) {
+		fputs("<p class=\"legend\">No frame at this stop: its place on the kernel stack is not known"
+		      " (user mode, or before the stack switch).</p></div>\n", f);
+		return;
+	}
+	for (int i = 0; i < fr->nslots; i++)
+		filled += fr->slots[i].filled;
+	fprintf(f, "<p class=\"legend\">at <code>0x%016" PRIx64 "</code>, %" PRIu32 " bytes, layout from ",
+		fr->base, fr->size);
+	export_html_escape(f, fr->layout_source);
+	fprintf(f, "; %d of %d fields filled</p>\n<ol class=\"stack\">\n", filled, fr->nslots);
+	if (have_rsp && rsp == fr->base + fr->size)
+		fputs("<li class=\"slot top rsp\"><span class=\"tag\">rsp &rarr; top of the frame, nothing pushed yet</span></li>\n", f);
+	for (int i = fr->nslots - 1; i >= 0; i--) {
+		const struct snap_slot *sl = &fr->slots[i];
+		bool at_rsp = have_rsp && rsp == fr->base + sl->offset;
+
+		fprintf(f, "<li class=\"slot %s%s%s%s\"><span class=\"off\">+%" PRIu32 "</span><span class=\"name\">",
+			sl->filled ? "filled" : "empty", sl->just_written ? " just-written" : "",
+			at_rsp ? " rsp" : "", shown(s, "pt_regs.", sl->name) ? " show" : "", sl->offset);
+		export_html_escape(f, sl->name);
+		fputs("</span><span class=\"val\">", f);
+		if (sl->filled)
+			put_hex(f, sl->value, 64);
+		else
+			fputs("&nbsp;", f);
+		fprintf(f, "</span><span class=\"tag\">%s%s%s</span></li>\n", sl->just_written ? "just written" : "",
+			sl->just_written && at_rsp ? " · " : "", at_rsp ? "&larr; rsp" : "");
+	}
+	fputs("</ol></div>\n", f);
+}
+
+static void put_code(FILE *f, const struct snapshot *s)
+{
+	fputs("<div class=\"pane code\"><h3>Code <button type=\"button\" class=\"syntax\" hidden>Intel syntax</button></h3>\n"
+	      "<table class=\"code\">\n", f);
+	for (int i = 0; i < s->ninsns; i++) {
+		const struct snap_insn *in = &s->insns[i];
+
+		if (in->label[0]) {
+			fputs("<tr class=\"label\"><td></td><td colspan=\"3\">", f);
+			export_html_escape(f, in->label);
+			fputs(":</td></tr>\n", f);
+		}
+		fprintf(f, "<tr%s><td class=\"mark\">%s</td><td class=\"addr\">%016" PRIx64 "</td><td class=\"bytes\">",
+			in->current ? " class=\"current\"" : "", in->current ? "&#9654;" : "", in->addr);
+		for (int b = 0; b < in->len && b < (int)sizeof(in->bytes); b++)
+			fprintf(f, "%02x", in->bytes[b]);
+		fputs("</td><td class=\"insn\"><span class=\"att-text\">", f);
+		export_html_escape(f, in->att);
+		fputs("</span><span class=\"intel-text\">", f);
+		export_html_escape(f, in->intel);
+		fputs("</span></td></tr>\n", f);
+	}
+	fputs("</table></div>\n", f);
+}
+
+static int put_stop(FILE *f, const struct trace *t, size_t i)
+{
+	const struct snapshot *s = &t->snaps[i];
+
+	fprintf(f, "<section class=\"stop kind-%s\" id=\"stop-%zu\" data-index=\"%zu\" data-location=\"",
+		kind_class(s->kind), i, i);
+	export_html_escape(f, s->location);
+	fputs("\">\n<header class=\"stop-head\"><nav class=\"stepnav\">", f);
+	if (i > 0)
+		fprintf(f, "<a class=\"prev\" href=\"#stop-%zu\">&larr; previous</a>", i - 1);
+	else
+		fputs("<span class=\"prev\">&larr; previous</span>", f);
+	fprintf(f, "<span class=\"count\">stop %zu of %zu</span>", i + 1, t->n);
+	if (i + 1 < t->n)
+		fprintf(f, "<a class=\"next\" href=\"#stop-%zu\">next &rarr;</a>", i + 1);
+	else
+		fputs("<span class=\"next\">next &rarr;</span>", f);
+	fputs("</nav>\n<h2><code class=\"loc\">", f);
+	export_html_escape(f, s->location[0] ? s->location : "?");
+	fputs("</code>", f);
+	if (s->note_title && *s->note_title) {
+		fputs(" <span class=\"title\">", f);
+		export_html_escape(f, s->note_title);
+		fputs("</span>", f);
+	}
+	fprintf(f, "</h2>\n<p class=\"facts\"><span class=\"badge\">%s</span> ", kind_word(s->kind));
+	export_html_escape(f, s->syscall);
+	fprintf(f, " · CPL %d · rip <code>0x%016" PRIx64 "</code>", s->cpl, s->rip);
+	if (s->source_file[0]) {
+		fputs(" · <code>", f);
+		export_html_escape(f, s->source_file);
+		if (s->source_line > 0)
+			fprintf(f, ":%d", s->source_line);
+		fputs("</code>", f);
+	}
+	if (s->anchor) {
+		fputs(" · anchor <code>", f);
+		export_html_escape(f, s->anchor);
+		fputs("</code>", f);
+	}
+	fputs("</p></header>\n", f);
+	if (s->note_markdown && *s->note_markdown && put_note(f, s->note_markdown) < 0)
+		return -ENOMEM;
+	fputs("<div class=\"panes\">\n", f);
+	put_regs(f, s);
+	put_frame(f, s);
+	put_code(f, s);
+	put_msrs(f, s);
+	fputs("</div>\n", f);
+	if (s->console && *s->console) {
+		fputs("<div class=\"console\"><h3>Console output since the previous stop</h3><pre>", f);
+		export_html_escape(f, s->console);
+		fputs("</pre></div>\n", f);
+	}
+	fputs("</section>\n", f);
+	return 0;
+}
+
+static void put_heading(FILE *f, const struct trace *t)
+{
+	const char *target = strcmp(t->target, "teach") == 0 ? "the teaching kernel" :
+			     strcmp(t->target, "linux") == 0 ? "Linux" : t->target;
+
+	fputs("<title>syswalk: ", f);
+	export_html_escape(f, t->syscalls[0] ? t->syscalls : "system call");
+	fputs(" on ", f);
+	export_html_escape(f, target);
+	fputs("</title>\n<style>\n", f);
+	fputs(export_html_css, f);
+	fputs("</style>\n</head>\n<body>\n<header class=\"top\"><h1>syswalk: <code>", f);
+	export_html_escape(f, t->syscalls[0] ? t->syscalls : "system call");
+	fputs("</code> on ", f);
+	export_html_escape(f, target);
+	fprintf(f, "</h1>\n<p class=\"meta\">The x86_64 system call path, in %zu stops", t->n);
+	if (t->date[0]) {
+		fputs(" · recorded ", f);
+		export_html_escape(f, t->date);
+	}
+	if (t->syswalk_version[0]) {
+		fputs(" · syswalk ", f);
+		export_html_escape(f, t->syswalk_version);
+	}
+	fputs("</p>\n", f);
+	if (t->kernel_path) {
+		fputs("<p class=\"meta\">kernel <code>", f);
+		export_html_escape(f, t->kernel_path);
+		fputs("</code>", f);
+		if (t->kernel_build_id[0]) {
+			fputs(" · build id <code>", f);
+			export_html_escape(f, t->kernel_build_id);
+			fputs("</code>", f);
+		}
+		fputs("</p>\n", f);
+	}
+	if (t->command_line) {
+		fputs("<p class=\"meta\">command <code>", f);
+		export_html_escape(f, t->command_line);
+		fputs("</code></p>\n", f);
+	}
+	fputs("<p class=\"meta keys\">Keys: <kbd>n</kbd>/<kbd>&rarr;</kbd> next stop, <kbd>p</kbd>/<kbd>&larr;</kbd> previous,"
+	      " <kbd>i</kbd> AT&amp;T/Intel syntax.</p></header>\n", f);
+}
+
+static void put_toc(FILE *f, const struct trace *t)
+{
+	fputs("<nav class=\"toc\" aria-label=\"Stops\"><h2>Stops</h2>\n<ol>\n", f);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct snapshot *s = &t->snaps[i];
+
+		fprintf(f, "<li class=\"kind-%s\"><a href=\"#stop-%zu\"><span class=\"loc\">", kind_class(s->kind), i);
+		export_html_escape(f, s->location[0] ? s->location : "?");
+		fputs("</span>", f);
+		if (s->note_title && *s->note_title) {
+			fputs("<span class=\"ttl\">", f);
+			export_html_escape(f, s->note_title);
+			fputs("</span>", f);
+		}
+		fputs("</a></li>\n", f);
+	}
+	fputs("</ol></nav>\n", f);
+}
+
+/* Write T as one self-contained HTML page to F. Returns 0 or < 0 with err set. */
+int export_html(FILE *f, const struct trace *t, char *err, size_t errlen)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
+	      "<meta name=\"generator\" content=\"syswalk\">\n", f);
+	put_heading(f, t);
+	fputs("<div class=\"layout\">\n", f);
+	put_toc(f, t);
+	fputs("<main>\n", f);
+	for (size_t i = 0; i < t->n; i++) {
+		if (put_stop(f, t, i) < 0) {
+			snprintf(err, errlen, "out of memory while rendering the note of stop %zu", i + 1);
+			return -ENOMEM;
+		}
+	}
+	fputs("</main>\n</div>\n<script>\n", f);
+	fputs(export_html_js, f);
+	fputs("</script>\n</body>\n</html>\n", f);
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
+		return -EIO;
+	}
+	return 0;
+}
