@@ -309,14 +309,22 @@ static char *heading_text(struct src *s, cmark_node *h, size_t *plain_len)
 	return text;
 }
 
+/* Whether line LINE (from 1) holds only spaces and tabs. The buffer is not
+ * NUL-terminated (it may come straight from a file), so no str* function on it. */
+static bool line_is_blank(const struct src *s, int line)
+{
+	for (size_t i = s->line_start[line - 1]; i < s->line_end[line - 1]; i++)
+		if (s->buf[i] != ' ' && s->buf[i] != '\t')
+			return false;
+	return true;
+}
+
 /* Join source lines FIRST..LAST (from 1), dropping blank lines at both ends. */
 static char *join_lines(struct src *s, int first, int last)
 {
-	while (first <= last && strspn(s->buf + s->line_start[first - 1], " \t") >=
-	       s->line_end[first - 1] - s->line_start[first - 1])
+	while (first <= last && line_is_blank(s, first))
 		first++;
-	while (last >= first && strspn(s->buf + s->line_start[last - 1], " \t") >=
-	       s->line_end[last - 1] - s->line_start[last - 1])
+	while (last >= first && line_is_blank(s, last))
 		last--;
 	if (first > last)
 		return dup_range("", 0, &s->oom);

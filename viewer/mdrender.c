@@ -16,6 +16,7 @@
 #include <wchar.h>
 
 #define MAX_DEPTH 16          /* deeper nesting is drawn at this depth */
+#define MAX_NEST 64           /* deeper blocks are drawn flat, without recursion */
 
 /* One level of prefix: FIRST on the level's first line, REST on the ones after. */
 struct prefix {
@@ -31,6 +32,7 @@ struct render {
 	int width;
 	struct prefix pre[MAX_DEPTH];
 	int depth;
+	int nest;                   /* render_blocks calls under way */
 	bool oom;
 	struct md_line *line;       /* the line being filled, NULL between lines */
 	int col;                    /* columns used on it after the prefix */
@@ -153,15 +155,15 @@ static void put(struct render *r, struct md_line *line, const char *text, size_t
  * are dropped so that deep nesting on a narrow pane still leaves room for the text. */
 static void start_line(struct render *r)
 {
-	int pw = 0;
-	for (int i = 0; i < r->depth; i++)
+	int pw = 0, depth = r->depth < MAX_DEPTH ? r->depth : MAX_DEPTH;
+	for (int i = 0; i < depth; i++)
 		pw += r->pre[i].width;
 	bool draw = pw * 2 <= r->width;
 
 	r->line = new_line(r);
 	r->col = 0;
 	r->avail = draw ? r->width - pw : r->width;
-	for (int i = 0; i < r->depth; i++) {
+	for (int i = 0; i < depth; i++) {
 		struct prefix *p = &r->pre[i];
 		const char *t = p->used ? p->rest : p->first;
 		if (draw)
@@ -262,32 +264,33 @@ static void feed(struct render *r, const char *text, unsigned style)
 	}
 }
 
-static void render_inlines(struct render *r, cmark_node *parent, unsigned style)
+/* The inline text under PARENT. An iterator rather than recursion: cmark nests
+ * emphasis as deep as the input asks ("*****...") and the stack must not follow. */
+static void render_inlines(struct render *r, cmark_node *parent, unsigned base)
 {
-	for (cmark_node *n = cmark_node_first_child(parent); n; n = cmark_node_next(n)) {
-		switch (cmark_node_get_type(n)) {
-		case CMARK_NODE_TEXT:
-		case CMARK_NODE_HTML_INLINE:
-			feed(r, cmark_node_get_literal(n), style);
-			break;
-		case CMARK_NODE_CODE:
-			feed(r, cmark_node_get_literal(n), style | MD_CODE);
-			break;
-		case CMARK_NODE_SOFTBREAK:
-			feed(r, " ", style);
-			break;
-		case CMARK_NODE_LINEBREAK:
-			flush_word(r);
-			end_line(r);
-			break;
-		case CMARK_NODE_EMPH:
-			render_inlines(r, n, style | MD_EMPH);
-			break;
-		case CMARK_NODE_STRONG:
-			render_inlines(r, n, style | MD_STRONG);
-			break;
-		case CMARK_NODE_LINK: {
-			render_inlines(r, n, style | MD_LINK);
+	int emph = 0, strong = 0, link = 0;
+	cmark_iter *it = cmark_iter_new(parent);
+	if (!it) {
+		r->oom = true;
+		return;
+	}
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE; ) {
+		cmark_node *n = cmark_iter_get_node(it);
+		int d = ev == CMARK_EVENT_ENTER ? 1 : -1;
+		cmark_node_type t = cmark_node_get_type(n);
+
+		if (n == parent)
+			continue;
+		emph += t == CMARK_NODE_EMPH ? d : 0;
+		strong += t == CMARK_NODE_STRONG ? d : 0;
+		link += t == CMARK_NODE_LINK ? d : 0;
+		unsigned style = base | (emph ? MD_EMPH : 0) | (strong ? MD_STRONG : 0) |
+		                 (link ? MD_LINK : 0);
+		if (t == CMARK_NODE_IMAGE) {
+			feed(r, d > 0 ? "[image: " : "]", style);
+			continue;
+		}
+		if (t == CMARK_NODE_LINK && d < 0) {
 			const char *url = cmark_node_get_url(n);
 			if (url && *url) {
 				/* A terminal cannot follow links: show where it points. */
@@ -295,18 +298,22 @@ static void render_inlines(struct render *r, cmark_node *parent, unsigned style)
 				feed(r, url, style | MD_URL);
 				feed(r, ">", style | MD_URL);
 			}
-			break;
+			continue;
 		}
-		case CMARK_NODE_IMAGE:
-			feed(r, "[image: ", style);
-			render_inlines(r, n, style);
-			feed(r, "]", style);
-			break;
-		default:
-			render_inlines(r, n, style);
-			break;
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		if (t == CMARK_NODE_TEXT || t == CMARK_NODE_HTML_INLINE) {
+			feed(r, cmark_node_get_literal(n), style);
+		} else if (t == CMARK_NODE_CODE) {
+			feed(r, cmark_node_get_literal(n), style | MD_CODE);
+		} else if (t == CMARK_NODE_SOFTBREAK) {
+			feed(r, " ", style);
+		} else if (t == CMARK_NODE_LINEBREAK) {
+			flush_word(r);
+			end_line(r);
 		}
 	}
+	cmark_iter_free(it);
 }
 
 /* A block of verbatim lines (code, raw HTML): no reflow, cut only at the width. */
@@ -349,7 +356,7 @@ static void render_verbatim(struct render *r, const char *text, unsigned style)
 static void push_prefix(struct render *r, const char *first, const char *rest,
                         unsigned first_style, unsigned rest_style, int width)
 {
-	if (r->depth == MAX_DEPTH) {
+	if (r->depth >= MAX_DEPTH) {
 		r->depth++;         /* counted, not drawn: pop_prefix keeps the balance */
 		return;
 	}
@@ -442,16 +449,49 @@ static void render_block(struct render *r, cmark_node *b)
 	}
 }
 
+/* The leaf blocks under PARENT one after the other, without structure: the stack
+ * stays bounded however deep cmark nested the quotes and lists of a hostile note. */
+static void render_flat(struct render *r, cmark_node *parent)
+{
+	cmark_iter *it = cmark_iter_new(parent);
+	if (!it) {
+		r->oom = true;
+		return;
+	}
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE && !r->oom; ) {
+		cmark_node *n = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(n);
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING) {
+			render_inlines(r, n, t == CMARK_NODE_HEADING ? MD_HEADING : MD_PLAIN);
+			flush_word(r);
+			end_line(r);
+		} else if (t == CMARK_NODE_CODE_BLOCK || t == CMARK_NODE_HTML_BLOCK) {
+			render_verbatim(r, cmark_node_get_literal(n),
+			                t == CMARK_NODE_CODE_BLOCK ? MD_CODEBLOCK : MD_PLAIN);
+		}
+	}
+	cmark_iter_free(it);
+}
+
 /* The blocks under PARENT, one empty line between two of them unless TIGHT. */
 static void render_blocks(struct render *r, cmark_node *parent, bool tight)
 {
 	bool first = true;
+
+	if (r->nest >= MAX_NEST) {
+		render_flat(r, parent);
+		return;
+	}
+	r->nest++;
 	for (cmark_node *b = cmark_node_first_child(parent); b && !r->oom; b = cmark_node_next(b)) {
 		if (!first && !tight)
 			end_line(r);
 		first = false;
 		render_block(r, b);
 	}
+	r->nest--;
 }
 
 int mdrender(struct md_doc *doc, const char *markdown, size_t len, int width)

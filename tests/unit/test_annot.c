@@ -191,6 +191,24 @@ static void test_error_encoding(void **state)
 	annot_set_free(&set);
 }
 
+/* A file's bytes are not NUL-terminated: the loader must not read past LEN
+ * (run under ASan, this fails on any overread). */
+static void test_unterminated_buffer(void **state)
+{
+	(void)state;
+	static const char text[] = "## a\nshow: rcx\nProse.\n\n   \t";
+	size_t len = sizeof(text) - 1;
+	char *buf = malloc(len);
+	assert_non_null(buf);
+	memcpy(buf, text, len);
+	struct annot_set set;
+	annot_set_init(&set);
+	assert_int_equal(annot_load_buffer(&set, "t.md", buf, len), 0);
+	assert_string_equal(set.notes[0].markdown, "Prose.");
+	annot_set_free(&set);
+	free(buf);
+}
+
 /* Every error of a file is reported, not only the first. */
 static void test_collects_all_errors(void **state)
 {
@@ -368,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_error_anchors),
 		cmocka_unit_test(test_error_prose_and_duplicates),
 		cmocka_unit_test(test_error_encoding),
+		cmocka_unit_test(test_unterminated_buffer),
 		cmocka_unit_test(test_collects_all_errors),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_resolve),
