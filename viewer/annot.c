@@ -98,19 +98,26 @@ int annot_load_dir(struct annot_set *set, const char *dir)
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			char **nn = realloc(names, cap * sizeof(*nn));
-			if (!nn)
+			if (!nn) {
+				oom = true;
 				break;
+			}
 			names = nn;
 		}
-		if (!(names[n] = strdup(e->d_name)))
+		if (!(names[n] = strdup(e->d_name))) {
+			oom = true;
 			break;
+		}
 		n++;
 	}
 	closedir(d);
-	if (n == 0)
+	if (n == 0 && !oom) {
 		add_error(set, &oom, "%s: no *.md files in the directory", dir);
-	errors += n == 0;
-	qsort(names, n, sizeof(*names), cmp_names);
+		errors++;
+	}
+	/* readdir's order is the file system's; teachers number files to order the walk. */
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	size_t dlen = strlen(dir);
 	while (dlen > 1 && dir[dlen - 1] == '/')
 		dlen--;
