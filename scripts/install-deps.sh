@@ -11,6 +11,7 @@ packages=(
 	qemu-system-x86
 	# tests
 	libcmocka-dev tmux gdb chromium valgrind cpio iproute2 groff-base man-db binutils
+	python3-jsonschema
 )
 
 missing=()
