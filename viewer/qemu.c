@@ -278,6 +278,12 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 	int rc = resolve_binary(q, c->binary ? c->binary : QEMU_DEFAULT_BINARY);
 	if (rc < 0)
 		return rc;
+	/* QEMU opens its sockets before it loads the kernel, so a bad -kernel would only show
+	 * up after qemu_start returned: check the files exist here, in plain words. */
+	const char *files[][2] = { { "-kernel", c->kernel }, { "-initrd", c->initrd } };
+	for (int i = 0; i < 2; i++)
+		if (files[i][1] && access(files[i][1], R_OK) < 0)
+			return fail(q, -errno, "%s %s: %s", files[i][0], files[i][1], strerror(errno));
 	q->active = true;
 	char saved[QEMU_ERR_LEN];
 	struct argv_builder b;
@@ -445,6 +451,18 @@ bool qemu_alive(struct qemu *q)
 		return false;
 	}
 	return true;
+}
+
+int qemu_check(struct qemu *q)
+{
+	if (qemu_alive(q))
+		return 0;
+	if (!q->exited)
+		return fail(q, -ESRCH, "QEMU is not running");
+	char how[128], text[QEMU_ERR_LEN - 200];
+	qemu_describe_exit(q, how, sizeof how);
+	qemu_stderr_text(q, text, sizeof text);
+	return fail(q, -ECHILD, "QEMU %s%s%s", how, text[0] ? ": " : "", text);
 }
 
 const char *qemu_describe_exit(struct qemu *q, char *buf, size_t len)

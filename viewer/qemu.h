@@ -62,7 +62,8 @@ void qemu_config_init(struct qemu_config *c);
 
 /* Start QEMU as C says and wait until its gdbstub socket listens. Q must be zeroed or
  * stopped. Returns 0, or a negative errno with the reason in qemu_error(Q) (QEMU's own
- * stderr when it refused to start); everything started is already cleaned up then. */
+ * stderr when it refused to start); everything started is already cleaned up then.
+ * QEMU may still fail after this returns (see qemu_check). */
 int qemu_start(struct qemu *q, const struct qemu_config *c);
 
 /* Path of the gdbstub's unix socket (for rsp), "" when not started. */
@@ -87,6 +88,12 @@ char *qemu_console_take(struct qemu *q);
 
 /* Whether QEMU is still running (reaps it when it has exited). */
 bool qemu_alive(struct qemu *q);
+
+/* 0 while QEMU runs; once it has ended, -ECHILD with qemu_error(Q) saying how and what
+ * it printed ("QEMU exited with status 1: qemu: invalid kernel header"). Call it when the
+ * gdbstub connection or the console closes: QEMU loads the kernel after opening its
+ * sockets, so some start-up failures are only seen then. */
+int qemu_check(struct qemu *q);
 
 /* Explain how QEMU ended ("exited with status 0", "killed by signal 9 (Killed)",
  * "still running") into BUF. Returns BUF. */
