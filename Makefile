@@ -25,14 +25,19 @@ include viewer/viewer.mk
 include tests/tests.mk
 -include kernel/linux.mk
 
-.PHONY: all deps clean run
+.PHONY: all deps clean run run-now
 all: kernel viewer
 
-# The two README commands install what is missing first, so they work on a fresh machine.
+# The README's two commands install what is missing first, then build in a fresh make
+# (its pkg-config look-ups must see the libraries just installed): so they work on a
+# fresh machine.
 deps:
 	@scripts/install-deps.sh
 
-run: deps all
+run: deps
+	@$(MAKE) --no-print-directory run-now
+
+run-now: all
 	$(RUN_CMD)
 
 clean:

@@ -33,12 +33,15 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(VIEWER_LIBS)
 
-.PHONY: test unit-tests fuzz fuzz-build
+.PHONY: test test-now unit-tests fuzz fuzz-build
 unit-tests: $(UNIT_BINS)
 fuzz-build: $(FUZZ_BINS)
 
 # make test: everything, through one runner that prints "N passed, N failed".
-test: deps all unit-tests fuzz-build test-tools
+test: deps
+	@$(MAKE) --no-print-directory test-now
+
+test-now: all unit-tests fuzz-build test-tools
 	@tests/run.sh
 
 # make fuzz: each harness for FUZZ_SECONDS, corpus kept under build/fuzz/corpus.

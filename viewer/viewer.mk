@@ -1,7 +1,7 @@
 # viewer/viewer.mk: the syswalk program. Every viewer/*.c except main.c goes into a
 # static library that the program, the unit tests and the fuzz harnesses all link.
 
-VIEWER_PKGS   := ncursesw libcapstone libelf libdw libcmark jansson
+VIEWER_PKGS   := ncursesw capstone libelf libdw libcmark jansson
 VIEWER_CFLAGS := $(CFLAGS_COMMON) -O2 -g $(shell pkg-config --cflags $(VIEWER_PKGS)) \
                  -DSYSWALK_DATADIR='"$(PREFIX)/share/syswalk"' -DSYSWALK_SRCDIR='"$(CURDIR)"'
 VIEWER_LIBS   := $(shell pkg-config --libs $(VIEWER_PKGS)) -lm
@@ -24,3 +24,11 @@ $(VIEWER_LIB): $(VIEWER_OBJS)
 
 $(SYSWALK): $(BUILD)/viewer/main.o $(VIEWER_LIB)
 	$(CC) -o $@ $^ $(VIEWER_LIBS)
+
+# A library pkg-config cannot find would otherwise show up later as a wall of
+# undefined references: say which one, and how to get it.
+ifneq ($(filter-out deps clean,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell pkg-config --exists $(VIEWER_PKGS) && echo ok),ok)
+$(error pkg-config cannot find some of: $(VIEWER_PKGS); run scripts/install-deps.sh)
+endif
+endif

@@ -1,0 +1,280 @@
+/* main.c: syswalk's command line: pick a mode, set up the walk, run it, and exit.
+ *
+ * Only this file exits. Every mode but --replay, --list, --help and --version drives a
+ * live walk (walk.h); the interactive viewer and the exporters read its history of
+ * snapshots, never the target itself.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "annot.h"
+#include "demo.h"
+#include "export.h"
+#include "options.h"
+#include "paths.h"
+#include "replay.h"
+#include "textout.h"
+#include "trace_json.h"
+#include "ui.h"
+#include "walk.h"
+
+#ifndef SYSWALK_VERSION
+#define SYSWALK_VERSION "0.1"
+#endif
+
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+static int list_walks(void)
+{
+	for (int t = TARGET_TEACH; t <= TARGET_LINUX; t++) {
+		int n;
+		const struct demo_syscall *all = demo_syscalls(t, &n);
+		printf("%s:\n", demo_target_name(t));
+		for (int i = 0; i < n; i++)
+			printf("  %-7s %s\n", all[i].name, all[i].summary);
+	}
+	return EXIT_OK;
+}
+
+/* --- a live walk ------------------------------------------------------------------ */
+
+static int open_walk(struct walk *w, const struct options *o, const struct paths *p,
+		     const struct demo_syscall *sc)
+{
+	char append[256] = "";
+	if (o->target == TARGET_LINUX)
+		snprintf(append, sizeof(append), "console=ttyS0 nokaslr panic=-1 quiet%s",
+			 o->pti ? " pti=on" : " pti=off");
+	struct walk_config cfg = {
+		.target = o->target,
+		.kernel = p->kernel,
+		.symbols = p->symbols[0] ? p->symbols : NULL,
+		.debuginfo = p->debuginfo[0] ? p->debuginfo : NULL,
+		.srcroot = p->srcroot[0] ? p->srcroot : NULL,
+		.annotations = p->annotations,
+		.glossary = p->glossary[0] ? p->glossary : NULL,
+		.initrd = p->initrd[0] ? p->initrd : NULL,
+		.append = append[0] ? append : NULL,
+		.memory = o->target == TARGET_LINUX ? "256M" : NULL,
+		.attach = o->attach,
+		.qemu_binary = o->qemu,
+		.accel = o->accel,
+		.timeout_ms = o->timeout_ms,
+		.syscall = sc,
+	};
+	if (walk_open(w, &cfg) < 0 || walk_start(w) < 0) {
+		fprintf(stderr, "syswalk: %s\n", walk_error(w));
+		return -1;
+	}
+	return 0;
+}
+
+/* Walk the current syscall to its end with "next" (or "stepi" for --trace). */
+static int walk_to_end(struct walk *w, enum walk_action a, void (*each)(const struct walk *, void *),
+		       void *arg)
+{
+	while (!walk_finished(w)) {
+		if (walk_act(w, a) < 0) {
+			fprintf(stderr, "syswalk: %s\n", walk_error(w));
+			return -1;
+		}
+		if (each)
+			each(w, arg);
+	}
+	return 0;
+}
+
+/* --syscall all: every demo syscall once, in the demo's order. */
+static int walk_all(struct walk *w, enum syswalk_target target)
+{
+	int n;
+	demo_syscalls(target, &n);
+	for (int done = 0;;) {
+		if (walk_to_end(w, WALK_NEXT, NULL, NULL) < 0)
+			return -1;
+		if (++done == n)
+			return 0;
+		if (walk_act(w, WALK_CONTINUE) < 0) {
+			fprintf(stderr, "syswalk: %s\n", walk_error(w));
+			return -1;
+		}
+	}
+}
+
+static void print_trace_step(const struct walk *w, void *arg)
+{
+	(void)arg;
+	textout_trace_line(stdout, walk_current(w));
+}
+
+static int run_headless(const struct options *o, const struct paths *p, const struct demo_syscall *sc)
+{
+	struct walk w;
+	bool all = o->syscall && strcmp(o->syscall, "all") == 0;
+	int rc = open_walk(&w, o, p, sc);
+	if (rc == 0) {
+		switch (o->mode) {
+		case MODE_TRACE:
+			textout_trace_line(stdout, walk_current(&w));
+			rc = walk_to_end(&w, WALK_STEPI, print_trace_step, NULL);
+			break;
+		case MODE_BATCH:
+			rc = all ? walk_all(&w, o->target) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
+			for (size_t i = 0; rc == 0 && i < w.history.n; i++)
+				textout_stop(stdout, &w.history.snaps[i], i + 1, w.history.n);
+			break;
+		case MODE_EXPORT: {
+			char err[512];
+			rc = all ? walk_all(&w, o->target) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
+			if (rc == 0) {
+				trace_stamp_date(&w.history);
+				trace_set_string(&w.history.kernel_path, p->kernel);
+				snprintf(w.history.syscalls, sizeof(w.history.syscalls), "%s",
+					 all ? "all" : sc->name);
+				rc = export_trace(&w.history, o->export_path, err, sizeof(err));
+				if (rc < 0)
+					fprintf(stderr, "syswalk: %s\n", err);
+			}
+			break;
+		}
+		case MODE_CHECK_ANNOTATIONS: {
+			size_t resolved = 0;
+			for (size_t i = 0; i < w.notes.nnotes; i++)
+				resolved += w.notes.notes[i].resolved;
+			printf("%s: %zu notes, every anchor resolves\n", p->annotations, resolved);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	walk_close(&w);
+	return rc == 0 ? EXIT_OK : EXIT_ERROR;
+}
+
+/* --- interactive ------------------------------------------------------------------ */
+
+static int export_history(void *ctx, const char *path, char *err, size_t errlen)
+{
+	struct trace *t = ctx;
+	trace_stamp_date(t);
+	return export_trace(t, path, err, errlen);
+}
+
+static int run_interactive(const struct options *o, const struct paths *p, const struct demo_syscall *sc)
+{
+	/* Refuse before booting anything: no terminal, no viewer. */
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "syswalk: the interactive viewer needs a terminal; use --batch or "
+				"--export FILE\n");
+		return EXIT_USAGE;
+	}
+	struct walk w;
+	if (open_walk(&w, o, p, sc) < 0) {
+		walk_close(&w);
+		return EXIT_ERROR;
+	}
+	struct ui_options uo = ui_options_default();
+	uo.syntax = o->intel ? UI_SYNTAX_INTEL : UI_SYNTAX_ATT;
+	uo.export = export_history;
+	uo.ctx = &w.history;
+	struct stop_source src = walk_source(&w);
+	int rc = ui_run(&uo, &src);
+	walk_close(&w);
+	return rc;
+}
+
+static int run_replay(const struct options *o)
+{
+	struct trace t;
+	char err[1024];
+	if (trace_json_load(o->replay_path, &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "syswalk: %s\n", err);
+		return EXIT_ERROR;
+	}
+	if (t.n == 0) {
+		fprintf(stderr, "syswalk: %s: the trace holds no stops\n", o->replay_path);
+		trace_free(&t);
+		return EXIT_ERROR;
+	}
+	struct replay r;
+	struct stop_source src = replay_source_init(&r, &t);
+	struct ui_options uo = ui_options_default();
+	uo.syntax = o->intel ? UI_SYNTAX_INTEL : UI_SYNTAX_ATT;
+	uo.export = export_history;
+	uo.ctx = &t;
+	int rc = ui_run(&uo, &src);
+	trace_free(&t);
+	return rc;
+}
+
+static int check_annotation_syntax(const char *dir)
+{
+	struct annot_set set;
+	annot_set_init(&set);
+	int rc = annot_load_dir(&set, dir);
+	size_t errors = annot_print_errors(&set, stderr);
+	if (rc >= 0 && errors == 0 && set.nnotes == 0) {
+		fprintf(stderr, "%s: no notes found (no *.md file with an anchor heading)\n", dir);
+		errors = 1;
+	}
+	annot_set_free(&set);
+	return rc < 0 || errors ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	char err[1024];
+	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "syswalk: %s\n", err);
+		return EXIT_USAGE;
+	}
+	switch (o.mode) {
+	case MODE_HELP:
+		fputs(options_usage(), stdout);
+		return EXIT_OK;
+	case MODE_VERSION:
+		printf("syswalk %s\n", SYSWALK_VERSION);
+		return EXIT_OK;
+	case MODE_LIST:
+		return list_walks();
+	case MODE_REPLAY:
+		return run_replay(&o);
+	default:
+		break;
+	}
+	/* A dead QEMU socket must be an error message, not a silent SIGPIPE death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (o.mode == MODE_CHECK_ANNOTATIONS) {
+		if (check_annotation_syntax(o.check_dir) < 0)
+			return EXIT_ERROR;
+		o.annotations = o.check_dir;
+	}
+	struct paths p;
+	if (paths_resolve(&p, &o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "syswalk: %s\n", err);
+		return EXIT_ERROR;
+	}
+	const struct demo_syscall *sc = NULL;
+	const char *spec = o.syscall && strcmp(o.syscall, "all") != 0 ? o.syscall : NULL;
+	if (o.syscall && strcmp(o.syscall, "all") == 0 && o.mode != MODE_BATCH && o.mode != MODE_EXPORT) {
+		fprintf(stderr, "syswalk: --syscall all is for --batch and --export\n");
+		return EXIT_USAGE;
+	}
+	int n;
+	sc = spec ? demo_find(o.target, spec) : &demo_syscalls(o.target, &n)[0];
+	if (!sc) {
+		fprintf(stderr, "syswalk: --syscall: the %s demo issues no syscall '%s' (see --list)\n",
+			demo_target_name(o.target), spec);
+		return EXIT_USAGE;
+	}
+	if (o.mode == MODE_INTERACTIVE)
+		return run_interactive(&o, &p, sc);
+	return run_headless(&o, &p, sc);
+}

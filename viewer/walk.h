@@ -1,0 +1,136 @@
+/* walk.h: the walkthrough engine.
+ *
+ * The walk drives a kernel through one syscall of its demo program: it runs to the
+ * syscall's entry point, then from one annotated anchor to the next (or one instruction
+ * at a time), and at every stop builds a step snapshot from live state. Snapshots go
+ * into a history that can be browsed backwards and forwards without re-running
+ * anything. Data flows one way: QEMU -> rsp -> target -> walk -> snapshots; the UI
+ * and the exporters read the history through walk_source() and never speak RSP.
+ */
+#ifndef SYSWALK_WALK_H
+#define SYSWALK_WALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "annot.h"
+#include "debuginfo.h"
+#include "demo.h"
+#include "disasm.h"
+#include "qemu.h"
+#include "stops.h"
+#include "symbols.h"
+#include "target.h"
+#include "trace.h"
+
+#define WALK_ERR_LEN 1024
+
+/* Everything the walk needs to know before it starts; paths are resolved by main. */
+struct walk_config {
+	enum syswalk_target target;
+	const char *kernel;          /* image QEMU boots (teach: the ELF; linux: vmlinuz) */
+	const char *symbols;         /* ELF or System.map with the kernel's symbols (may be NULL) */
+	const char *debuginfo;       /* ELF with DWARF (may be NULL: built-in pt_regs layout) */
+	const char *srcroot;         /* source tree for shortening DWARF paths (may be NULL) */
+	const char *annotations;     /* directory of notes */
+	const char *glossary;        /* glossary file (may be NULL) */
+	const char *initrd;          /* linux: our init's initramfs */
+	const char *append;          /* kernel command line (may be NULL) */
+	const char *cpu;             /* QEMU -cpu (may be NULL) */
+	const char *memory;          /* QEMU -m (may be NULL: 64M) */
+	const char *attach;          /* use this gdbstub instead of starting QEMU */
+	const char *qemu_binary;     /* may be NULL */
+	const char *accel;           /* "tcg" or "kvm" */
+	int timeout_ms;              /* per gdbstub answer and per step */
+	int run_timeout_ms;          /* for a run to the next syscall (boot included) */
+	const struct demo_syscall *syscall;  /* the walk to start with */
+};
+
+/* What the walk knows about the syscall it is inside. */
+struct walk_syscall_state {
+	const struct demo_syscall *sc;   /* NULL between syscalls */
+	bool finished;                   /* back in user mode: the walk of this syscall is over */
+	bool frame_known;                /* frame_base below is right */
+	uint64_t frame_base;             /* &pt_regs, from the per-CPU top of stack */
+	uint64_t frame_low;              /* lowest RSP seen inside the frame: slots at or
+	                                    above it have been written by the entry code */
+	uint64_t stack_low;              /* the task stack: stops with RSP outside it belong
+	                                    to another task (linux) and are run through */
+};
+
+struct walk_stats {
+	uint64_t stops;                  /* snapshots built */
+	uint64_t skipped_stops;          /* breakpoint hits run through (other tasks) */
+	uint64_t msr_injections;
+	uint64_t phys_reads;             /* reads that went through the kernel page table */
+};
+
+struct walk {
+	struct walk_config cfg;
+	struct qemu qemu;
+	bool qemu_started;
+	struct target target;
+	bool connected;
+	struct symbols syms;
+	struct debuginfo dbg;
+	bool have_dwarf;
+	struct debuginfo_layout ptregs;
+	struct disasm dis;
+	struct annot_set notes;
+	struct annot_set glossary;
+	bool notes_resolved;
+	bool anchors_set;                /* breakpoints on every resolved note are in */
+
+	struct trace history;            /* every snapshot, in order */
+	size_t pos;                      /* the one shown */
+	struct target_regs regs;         /* registers at the last live stop */
+	bool regs_valid;
+	struct walk_syscall_state sys;
+
+	/* MSRs read by injection at the last kernel stop; shown as carried elsewhere. */
+	struct snap_msr msrs[SNAP_MSR_COUNT];
+
+	uint64_t percpu_top_sym;         /* value of cpu_current_top_of_stack (a per-CPU offset) */
+	bool have_percpu_top;
+	int interrupt_fd;
+	struct walk_stats stats;
+	char describe[96];
+	char err[WALK_ERR_LEN];
+};
+
+/* Start (or attach to) the target, load symbols, DWARF, annotations and the glossary.
+ * Returns 0, or a negative code with the message in walk_error(W); walk_close is
+ * still needed. */
+int walk_open(struct walk *w, const struct walk_config *cfg);
+
+/* Run to the entry of the configured syscall and take the first snapshot. */
+int walk_start(struct walk *w);
+
+/* Perform an action (see stops.h). Returns 0 or a negative code with a message; the
+ * history is never damaged by a failure. */
+int walk_act(struct walk *w, enum walk_action a);
+
+/* The stop source over this walk, for the UI and the exporters. */
+struct stop_source walk_source(struct walk *w);
+
+/* Whether the syscall being walked is over (back in user mode). */
+bool walk_finished(const struct walk *w);
+
+/* The current snapshot, or NULL before walk_start. */
+const struct snapshot *walk_current(const struct walk *w);
+
+/* Stop QEMU and release everything. Safe after a failed walk_open and twice. */
+void walk_close(struct walk *w);
+
+/* The last error, "" when none. */
+const char *walk_error(const struct walk *w);
+
+/* Build the snapshot of the current stop (walk_snapshot.c). KIND says how we got here. */
+int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *out);
+
+/* Read kernel or user memory at ADDR; kernel memory that the loaded (user) page table
+ * does not map is read through the kernel page table. For disasm and the frame. */
+int walk_read_memory(void *walk, uint64_t addr, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,232 @@
+/* walk_snapshot.c: turning the live state of a stopped CPU into a step snapshot.
+ *
+ * Round trips are what a step costs (each is a packet exchange with QEMU), so a
+ * snapshot asks for as little as it can: the registers come from the 'g' the walk
+ * already made, the code bytes from the disassembler's cache (kernel text does not
+ * change), the frame is one 'm', and the MSRs that cannot change once the kernel has
+ * booted (LSTAR, STAR, FMASK, CSTAR) are injected for only at annotated stops.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "walk.h"
+
+#define KERNEL_HALF 0xffff800000000000ULL
+#define INSNS_BEFORE 6
+#define INSNS_AFTER 10
+
+/* x87 control registers: target.xml sends them, nobody walking a syscall needs them. */
+static bool boring_register(const char *name)
+{
+	static const char *const x87[] = { "fctrl", "fstat", "ftag", "fiseg", "fioff", "foseg",
+					   "fooff", "fop" };
+	for (size_t i = 0; i < sizeof(x87) / sizeof(x87[0]); i++)
+		if (strcmp(name, x87[i]) == 0)
+			return true;
+	return false;
+}
+
+static const struct snapshot *previous(const struct walk *w)
+{
+	return w->history.n ? &w->history.snaps[w->history.n - 1] : NULL;
+}
+
+static void fill_registers(const struct walk *w, struct snapshot *s)
+{
+	const struct snapshot *prev = previous(w);
+	const struct target_regmap *map = &w->target.map;
+	for (int i = 0; i < map->count && s->nregs < SNAP_MAX_REGS; i++) {
+		const struct target_reg *r = &map->regs[i];
+		if (r->bits > 64 || !w->regs.valid[i] || boring_register(r->name))
+			continue;
+		struct snap_reg *out = &s->regs[s->nregs++];
+		snprintf(out->name, sizeof(out->name), "%s", r->name);
+		out->value = w->regs.value[i];
+		out->bits = (uint8_t)r->bits;
+		uint64_t before;
+		out->changed = prev && snapshot_reg_value(prev, r->name, &before) && before != out->value;
+	}
+}
+
+/* GS_BASE, KERNEL_GS_BASE and EFER are registers in QEMU's target.xml, so they are read
+ * live at every stop; the rest only by injecting rdmsr, which needs CPL 0. */
+static int fill_msrs(struct walk *w, struct snapshot *s, bool inject)
+{
+	static const uint32_t injected_ids[] = { 0xc0000082, 0xc0000081, 0xc0000084, 0xc0000083 };
+	static const enum snap_msr_id injected_slots[] = { SNAP_MSR_LSTAR, SNAP_MSR_STAR,
+							   SNAP_MSR_FMASK, SNAP_MSR_CSTAR };
+	for (int i = 0; i < SNAP_MSR_COUNT; i++)
+		if (w->msrs[i].source == SNAP_MSR_LIVE)
+			w->msrs[i].source = SNAP_MSR_CARRIED;
+	if (inject && s->cpl == 0) {
+		uint64_t values[4];
+		int rc = target_read_msrs(&w->target, injected_ids, values, 4);
+		if (rc < 0) {
+			snprintf(w->err, sizeof(w->err), "reading the MSRs by injecting rdmsr: %s",
+				 target_error(&w->target));
+			return rc;
+		}
+		w->stats.msr_injections++;
+		for (int i = 0; i < 4; i++)
+			w->msrs[injected_slots[i]] = (struct snap_msr){ values[i], SNAP_MSR_LIVE };
+	}
+	static const struct { enum snap_msr_id id; const char *reg; } from_regs[] = {
+		{ SNAP_MSR_EFER, "efer" },
+		{ SNAP_MSR_GS_BASE, "gs_base" },
+		{ SNAP_MSR_KERNEL_GS_BASE, "k_gs_base" },
+	};
+	for (size_t i = 0; i < sizeof(from_regs) / sizeof(from_regs[0]); i++) {
+		uint64_t v;
+		if (snapshot_reg_value(s, from_regs[i].reg, &v))
+			w->msrs[from_regs[i].id] = (struct snap_msr){ v, SNAP_MSR_LIVE };
+	}
+	memcpy(s->msrs, w->msrs, sizeof(s->msrs));
+	return 0;
+}
+
+/* The pt_regs frame: which slots the entry code has written so far, and their values.
+ * Slots are written top down (ss first, r15 last), so every slot at or above the lowest
+ * RSP seen inside the frame holds its value; once RSP is below the frame, all do. */
+static void fill_frame(struct walk *w, struct snapshot *s)
+{
+	struct walk_syscall_state *sys = &w->sys;
+	debuginfo_fill_frame(&w->ptregs, &s->frame);
+	if (!sys->frame_known)
+		return;
+	struct snap_frame *f = &s->frame;
+	f->valid = true;
+	f->base = sys->frame_base;
+
+	uint64_t rsp = 0, top = sys->frame_base + f->size;
+	snapshot_reg_value(s, "rsp", &rsp);
+	if (s->cpl == 0 && rsp >= sys->stack_low && rsp < top && rsp < sys->frame_low)
+		sys->frame_low = rsp < sys->frame_base ? sys->frame_base : rsp;
+
+	uint8_t bytes[512];
+	bool have_bytes = f->size <= sizeof(bytes) && sys->frame_low < top &&
+			  walk_read_memory(w, f->base, bytes, f->size) == 0;
+	const struct snapshot *prev = previous(w);
+	bool prev_same = prev && prev->frame.valid && prev->frame.base == f->base &&
+			 prev->frame.nslots == f->nslots;
+
+	for (int i = 0; i < f->nslots; i++) {
+		struct snap_slot *slot = &f->slots[i];
+		slot->filled = f->base + slot->offset >= sys->frame_low;
+		if (have_bytes && slot->offset + 8 <= f->size)
+			memcpy(&slot->value, bytes + slot->offset, 8);
+		else if (prev_same)      /* unreadable now (user page table loaded): unchanged */
+			slot->value = prev->frame.slots[i].value;
+		if (!slot->filled)
+			continue;
+		slot->just_written = !prev_same || !prev->frame.slots[i].filled ||
+				     prev->frame.slots[i].value != slot->value;
+	}
+}
+
+static void fill_code(struct walk *w, struct snapshot *s)
+{
+	uint64_t start = 0, size = 0;
+	const struct sym *fn = symbols_function(&w->syms, s->rip, &start, &size);
+	int n = disasm_window(&w->dis, s->rip, fn ? start : 0, INSNS_BEFORE, INSNS_AFTER, s->insns,
+			      SNAP_MAX_INSNS);
+	s->ninsns = n > 0 ? n : 0;
+	symbols_format(&w->syms, s->rip, s->location, sizeof(s->location));
+	if (w->have_dwarf && s->rip >= KERNEL_HALF)
+		debuginfo_source_line(&w->dbg, s->rip, s->source_file, sizeof(s->source_file),
+				      &s->source_line);
+}
+
+static const struct snap_insn *current_insn(const struct snapshot *s)
+{
+	for (int i = 0; i < s->ninsns; i++)
+		if (s->insns[i].current)
+			return &s->insns[i];
+	return NULL;
+}
+
+static char *dup_or_null(const char *text)
+{
+	return text ? strdup(text) : NULL;
+}
+
+/* The prose for this stop: its own note at an anchor; between anchors the glossary's
+ * entry for the instruction about to run; in user mode, a note saying where we are. */
+static void fill_note(struct walk *w, struct snapshot *s)
+{
+	const struct annot_note *note = annot_find_by_addr(&w->notes, s->rip);
+	if (note) {
+		s->anchor = dup_or_null(note->anchor_text);
+		s->note_title = dup_or_null(note->title);
+		s->note_markdown = dup_or_null(note->markdown);
+		s->note_show = dup_or_null(note->show);
+		return;
+	}
+	if (s->kind == SNAP_USER) {
+		char text[512];
+		uint64_t rax = 0;
+		snapshot_reg_value(s, "rax", &rax);
+		snprintf(text, sizeof(text),
+			 "The CPU is back in ring 3 (CS & 3 == 3), at the user instruction after the "
+			 "syscall. RAX holds the result: `%lld` (`0x%llx`).\n\n"
+			 "The walk of this syscall is over: `c` runs to the next one, `r` walks it again.",
+			 (long long)rax, (unsigned long long)rax);
+		s->note_title = strdup("Back in user mode");
+		s->note_markdown = strdup(text);
+		s->note_show = strdup("rip rax cs ss");
+		return;
+	}
+	const struct snap_insn *insn = current_insn(s);
+	if (insn && w->glossary.nnotes) {
+		char mnemonic[32];
+		const char *ops = strchr(insn->att, ' ');
+		snprintf(mnemonic, sizeof(mnemonic), "%.*s", ops ? (int)(ops - insn->att) : 31, insn->att);
+		const struct annot_note *g = annot_glossary_find(&w->glossary, mnemonic, ops ? ops + 1 : NULL);
+		if (g) {
+			char title[160];
+			snprintf(title, sizeof(title), "Instruction: %s", g->title);
+			s->note_title = strdup(title);
+			s->note_markdown = dup_or_null(g->markdown);
+			s->note_show = strdup("");
+			return;
+		}
+	}
+	s->note_title = strdup("Between two stops");
+	s->note_markdown = strdup("This instruction lies between two annotated stops. "
+				  "`s` steps one instruction, `n` runs to the next annotated stop.");
+	s->note_show = strdup("");
+}
+
+int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->index = (int)w->history.n;
+	s->kind = kind;
+	if (w->sys.sc)
+		snprintf(s->syscall, sizeof(s->syscall), "%s", w->sys.sc->name);
+	fill_registers(w, s);
+	snapshot_reg_value(s, "rip", &s->rip);
+	uint64_t cs = 0;
+	snapshot_reg_value(s, "cs", &cs);
+	s->cpl = (int)(cs & 3);
+
+	/* Inject for the MSRs at the first stop of a walk and at annotated stops: the values
+	 * cannot change, so stepping shows them as carried and stays cheap. */
+	bool inject = kind == SNAP_ANCHOR || w->msrs[SNAP_MSR_LSTAR].source == SNAP_MSR_UNKNOWN;
+	int rc = fill_msrs(w, s, inject);
+	if (rc < 0)
+		return rc;
+	fill_frame(w, s);
+	fill_code(w, s);
+	fill_note(w, s);
+	if (w->qemu_started) {
+		qemu_console_read(&w->qemu);
+		s->console = qemu_console_take(&w->qemu);
+	}
+	if (!s->note_title || !s->note_markdown || !s->note_show) {
+		snprintf(w->err, sizeof(w->err), "out of memory building a snapshot");
+		return -ENOMEM;
+	}
+	return 0;
+}
