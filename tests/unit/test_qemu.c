@@ -5,8 +5,9 @@
  * socket named on its command line and prints to the "serial port" (its stdout). That
  * gives full control over start-up failures, stubborn processes and parent death. The
  * last tests launch the real qemu-system-x86_64 (stopped by -S, no kernel needed); with
- * SYSWALK_TEST_KERNEL=path (tests/integration/qemu_launch.sh) the teaching kernel is
- * booted and its serial output must come through the console pipe.
+ * SYSWALK_TEST_KERNEL=path (tests/integration/qemu_launch.sh) a kernel is booted and
+ * its serial output must come through the console pipe (and, with
+ * SYSWALK_TEST_EXIT_STATUS=N, QEMU must end with status N through isa-debug-exit).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -513,14 +514,25 @@ static void test_real_kernel_serial_reaches_the_console(void **state)
 		struct pollfd p = { .fd = qemu_console_fd(&q), .events = POLLIN };
 		poll(&p, 1, 50);
 		qemu_console_read(&q);
-		size_t len;
-		qemu_console_peek(&q, &len);
-		got = len > 0;
+		/* a whole line, or everything the guest printed before QEMU ended */
+		got = strchr(qemu_console_peek(&q, NULL), '\n') || (q.console_eof && q.console_len);
 	}
 	char how[128];
 	if (!got)
 		fail_msg("no serial output within 60 s; QEMU %s", qemu_describe_exit(&q, how, sizeof how));
 	printf("# console: %.60s\n", qemu_console_peek(&q, NULL));
+	/* A kernel that ends itself through isa-debug-exit: QEMU's status says so. */
+	const char *status = getenv("SYSWALK_TEST_EXIT_STATUS");
+	if (status) {
+		for (int i = 0; i < 1200 && qemu_alive(&q); i++)
+			usleep(50000);
+		char want[64];
+		snprintf(want, sizeof want, "exited with status %s ", status);
+		qemu_describe_exit(&q, how, sizeof how);
+		if (strncmp(how, want, strlen(want)))
+			fail_msg("QEMU %s, want \"%s...\"", how, want);
+		assert_int_equal(qemu_check(&q), -ECHILD);
+	}
 	assert_int_equal(qemu_stop(&q), 0);
 	close(gdb);
 }
