@@ -106,6 +106,7 @@ int atomic_file_write(const char *path,
 	rc = write_fn(f, arg, why, sizeof(why));
 	if (rc < 0)
 		goto fail;
+	errno = 0;
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
 		rc = errno ? -errno : -EIO;
 		snprintf(why, sizeof(why), "%s", strerror(-rc));

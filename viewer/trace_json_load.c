@@ -243,7 +243,8 @@ static int load_reg(struct loader *L, const json_t *o, const char *path, struct 
 	long long bits;
 	int rc;
 
-	if ((rc = check_object(L, o, path, keys)) || (rc = get_text(L, o, path, "name", r->name, sizeof(r->name))) ||
+	if ((rc = check_object(L, o, path, keys)) ||
+	    (rc = get_text(L, o, path, "name", r->name, sizeof(r->name))) ||
 	    (rc = get_hex64(L, o, path, "value", &r->value)) ||
 	    (rc = get_int(L, o, path, "bits", 1, 64, &bits)) ||
 	    (rc = get_bool(L, o, path, "changed", &r->changed)))
@@ -541,8 +542,10 @@ int trace_json_load(const char *path, struct trace *t, char *err, size_t errlen)
 
 	trace_init(t);
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
 	}
 	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
