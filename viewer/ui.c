@@ -296,7 +296,8 @@ static int ui_signal(struct ui *u, int sig, bool during_act)
 		return UI_REDRAW;
 	case SIGINT:
 		if (during_act) {
-			ui_set_msg(u, false, "interrupted");
+			if (!u->msg[0])     /* the source's own message says more */
+				ui_set_msg(u, false, "interrupted");
 			return UI_REDRAW;
 		}
 		u->status = 128 + sig;

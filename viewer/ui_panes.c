@@ -286,7 +286,7 @@ static void ui_draw_frame(struct ui_view *v, struct ui_rect r, bool focused)
 			used += ui_put(v, y, r.x + used, r.w - used, va, "  (empty)");
 		if (sl->just_written)
 			ui_put(v, y, r.x + used, r.w - used, v->style[UI_ST_CHANGED],
-			       v->utf8 ? " \u2190 just written" : " < just written");
+			       v->utf8 ? " \u2190 written" : " <- written");
 	}
 	if (have_rsp && !rsp_on_slot && rsp < f->base + f->size)
 		ui_rsp_line(v, &c, r, rsp, arrow);

@@ -31,7 +31,8 @@
 
 struct fixture {
 	struct snapshot snaps[NSTOPS];
-	size_t revealed, pos;
+	size_t hist[4 * NSTOPS];         /* the history: indexes into snaps, as stopped at */
+	size_t revealed, pos;            /* entries in hist, and the one shown */
 	int fail_after, slow_ms, interrupt_fd;
 	bool live;
 	char error[160];
@@ -301,7 +302,7 @@ static void build(struct fixture *fx)
 			s[i].regs[r].changed = s[i].regs[r].value != s[i - 1].regs[r].value;
 }
 
-/* Running the "target": optionally slow (and interruptible), optionally dying. */
+/* Running the "target" to snaps[TO]: optionally slow (and interruptible), optionally dying. */
 static int fx_run(struct fixture *fx, size_t to)
 {
 	if (!fx->live) {
@@ -311,8 +312,14 @@ static int fx_run(struct fixture *fx, size_t to)
 	if (fx->slow_ms > 0) {
 		struct pollfd p = { .fd = fx->interrupt_fd, .events = POLLIN };
 
-		/* Like the walk: watch the self-pipe, never read it (the UI drains it). */
-		if (poll(&p, fx->interrupt_fd >= 0 ? 1 : 0, fx->slow_ms) > 0) {
+		int rc;
+
+		/* Like the walk: watch the self-pipe, never read it (the UI drains it). The
+		 * signal itself interrupts poll (EINTR): look at the pipe again then. */
+		rc = poll(&p, fx->interrupt_fd >= 0 ? 1 : 0, fx->slow_ms);
+		if (rc < 0 && errno == EINTR)
+			rc = poll(&p, fx->interrupt_fd >= 0 ? 1 : 0, 100);
+		if (rc > 0) {
 			snprintf(fx->error, sizeof fx->error, "interrupted by the user (Ctrl-C)");
 			return -EINTR;
 		}
@@ -322,29 +329,32 @@ static int fx_run(struct fixture *fx, size_t to)
 		snprintf(fx->error, sizeof fx->error, "QEMU exited (killed by signal 9); the history stays browsable");
 		return -EPIPE;
 	}
-	if (to >= NSTOPS) {
+	if (to >= NSTOPS || fx->revealed >= sizeof fx->hist / sizeof fx->hist[0]) {
 		snprintf(fx->error, sizeof fx->error, "the walk is over: this syscall has returned");
 		return -ERANGE;
 	}
-	if (to + 1 > fx->revealed)
-		fx->revealed = to + 1;
-	fx->pos = to;
+	fx->hist[fx->revealed++] = to;
+	fx->pos = fx->revealed - 1;
 	return 0;
 }
 
 static int fx_act(void *ctx, enum walk_action a)
 {
 	struct fixture *fx = ctx;
-	size_t to;
+	size_t cur = fx->hist[fx->pos], to;
 
 	fx->error[0] = '\0';
+	/* Running from a stop in the past only moves forward through the history: the
+	 * target itself is at the newest stop. */
+	if ((a == WALK_NEXT || a == WALK_STEPI) && fx->pos + 1 < fx->revealed)
+		a = WALK_FORWARD;
 	switch (a) {
 	case WALK_NEXT:
-		for (to = fx->pos + 1; to < NSTOPS && fx->snaps[to].kind == SNAP_STEP; to++)
+		for (to = cur + 1; to < NSTOPS && fx->snaps[to].kind == SNAP_STEP; to++)
 			;
 		return fx_run(fx, to);
 	case WALK_STEPI:
-		return fx_run(fx, fx->pos + 1);
+		return fx_run(fx, cur + 1);
 	case WALK_CONTINUE:
 		return fx_run(fx, NSTOPS - 1);
 	case WALK_BACK:
@@ -378,7 +388,7 @@ static void fx_set_interrupt_fd(void *ctx, int fd) { ((struct fixture *)ctx)->in
 static const struct snapshot *fx_at(void *ctx, size_t i)
 {
 	struct fixture *fx = ctx;
-	return i < fx->revealed ? &fx->snaps[i] : NULL;
+	return i < fx->revealed ? &fx->snaps[fx->hist[i]] : NULL;
 }
 
 static const struct stop_source_ops fx_ops = {
@@ -396,7 +406,7 @@ static int fx_export(void *ctx, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	for (size_t i = 0; i < fx->revealed; i++)
-		fprintf(f, "stop %zu: %s\n", i + 1, fx->snaps[i].location);
+		fprintf(f, "stop %zu: %s\n", i + 1, fx->snaps[fx->hist[i]].location);
 	return fclose(f) == 0 ? 0 : -1;
 }
 

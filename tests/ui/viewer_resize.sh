@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# tests/ui/viewer_resize.sh: the too-small screen, recovery after a resize, a resize
+# storm, and the compact layout, in a real terminal (tmux).
+source "$(dirname "$0")/../lib/common.sh"
+source "$ROOT/tests/lib/tmux.sh"
+tmpdir
+[ -x "${UI_CMD%% *}" ] || { skip "viewer resize" "no $UI_CMD (make test-tools)"; exit 0; }
+command -v tmux >/dev/null || { skip "viewer resize" "tmux is not installed"; exit 0; }
+
+tmux_wrapped 120 40
+check "the viewer starts" tmux_wait "stop 1 of 1"
+tmux_t resize-window -t t -x 40 -y 10
+check "40x10 shows the too-small screen" tmux_wait "terminal too small (needs 80x24)"
+check "it says the current size" tmux_wait "now 40x10"
+tmux_keys n
+sleep 0.3
+check "keys other than q do nothing while too small" tmux_wait "now 40x10"
+tmux_t resize-window -t t -x 120 -y 40
+check "back to 120x40 the panes return" tmux_wait "the CPU has just executed syscall"
+check "and the registers" tmux_wait "rcx 0000000000401013"
+
+for i in $(seq 1 20); do
+	tmux_t resize-window -t t -x $((40 + i * 7)) -y $((10 + i * 2))
+done
+tmux_t resize-window -t t -x 100 -y 30
+check "after 20 resizes the compact layout is drawn" tmux_wait "Disassembly (AT&T)"
+check "the viewer is still running after the storm" kill -0 "$(cat "$TMP/pid")"
+check "compact layout shows the note" tmux_wait "the CPU has just executed syscall"
+tmux_keys Tab
+check "Tab brings the registers into the compact layout" tmux_wait "rcx 0000000000401013"
+tmux_keys Tab Tab
+check "Tab again shows the pt_regs pane" tmux_wait "not on the kernel stack yet"
+
+tmux_t resize-window -t t -x 80 -y 24
+check "80x24 is enough" tmux_wait "stop 1 of 1"
+screen=$(tmux_screen)
+if grep -qF "too small" <<<"$screen"; then not_ok "80x24 is not too small"; else ok "80x24 is not too small"; fi
+
+tmux_keys q
+check "q quits" tmux_wait_file "$TMP/rc" 10
+check_eq "exit status after q" "0" "$(cat "$TMP/rc" 2>/dev/null)"
+check_eq "terminal settings restored (stty -g)" "$(cat "$TMP/stty.before")" "$(cat "$TMP/stty.after" 2>/dev/null)"
+exit 0
