@@ -98,14 +98,16 @@ static int add_sym(struct symbols *s, const char *name, uint64_t addr, uint64_t 
 /* Sort both indexes after a load. */
 static int finish_load(struct symbols *s)
 {
-	qsort(s->syms, s->count, sizeof *s->syms, cmp_addr);
+	if (s->count)
+		qsort(s->syms, s->count, sizeof *s->syms, cmp_addr);
 	free(s->by_name);
 	s->by_name = malloc((s->count ? s->count : 1) * sizeof *s->by_name);
 	if (!s->by_name)
 		return fail(s, -ENOMEM, "out of memory indexing symbols");
 	for (size_t i = 0; i < s->count; i++)
 		s->by_name[i] = &s->syms[i];
-	qsort(s->by_name, s->count, sizeof *s->by_name, cmp_name);
+	if (s->count)
+		qsort(s->by_name, s->count, sizeof *s->by_name, cmp_name);
 	return 0;
 }
 
