@@ -267,8 +267,8 @@ int target_xml_parse(const char *xml, size_t len, struct target_regmap *map,
 				const char *href = attr(attrs, nattrs, "href");
 				if (!href || !*href)
 					return fail(&s, TARGET_XML_ERR_SYNTAX, at, "include without href");
-				if (include && (rc = include(arg, href, map)) < 0)
-					return rc;
+				if (include && include(arg, href, map) < 0)
+					return fail(&s, TARGET_XML_ERR_INCLUDE, at, "xi:include of '%s' failed", href);
 			}
 		}
 		if (rc < 0)

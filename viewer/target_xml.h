@@ -23,7 +23,8 @@
 #define TARGET_XML_ERR_SYNTAX  (-20)
 #define TARGET_XML_ERR_REG     (-21)  /* a <reg> with a missing or bad attribute */
 #define TARGET_XML_ERR_FULL    (-22)  /* more than TARGET_MAX_REGS registers */
-#define TARGET_XML_ERR_INCLUDE (-23)  /* the include callback failed */
+#define TARGET_XML_ERR_INCLUDE (-23)  /* the include callback failed (its own message
+                                         is wherever the callback put it) */
 
 struct target_reg {
 	char name[TARGET_NAME_LEN];
