@@ -347,13 +347,15 @@ int disasm_find_mnemonic(struct disasm *d, uint64_t start, uint64_t size, const 
 		const char *intel = cs_disasm_iter(d->intel, &ip, &ileft, &ia, il) ? il->mnemonic : NULL;
 		if (mnemonic_matches(mnemonic, in->mnemonic, intel) && ++seen == nth) {
 			*addr = in->address;
-			rc = 0;
 			break;
 		}
 	}
-	if (rc == -ENOENT)
-		fail(d, rc, "only %d \"%s\" instruction%s in the %" PRIu64 " bytes at 0x%" PRIx64 ", not %d",
-		     seen, mnemonic, seen == 1 ? "" : "s", size, start, nth);
+	if (rc == -ENOENT) {
+		rc = seen;
+		if (seen < nth)
+			fail(d, -ENOENT, "only %d \"%s\" instruction%s in the %" PRIu64 " bytes at 0x%" PRIx64
+			     ", not %d", seen, mnemonic, seen == 1 ? "" : "s", size, start, nth);
+	}
 out:
 	if (in)
 		cs_free(in, 1);

@@ -70,11 +70,12 @@ int disasm_decode_at(struct disasm *d, uint64_t addr, uint64_t rip, struct snap_
 int disasm_window(struct disasm *d, uint64_t rip, uint64_t func_start, int before, int after,
 		  struct snap_insn *out, int max);
 
-/* The address of the NTH (from 1) instruction whose mnemonic is MNEMONIC within
- * [START, START+SIZE): for anchors "SYMBOL/MNEMONIC#N". MNEMONIC matches the AT&T or the
- * Intel mnemonic, or the AT&T one without its size suffix ("call" finds "callq").
- * Returns 0 with *ADDR set, -ENOENT when there are fewer than NTH, or another negative
- * code (unreadable bytes, undecodable code before the NTH match). */
+/* Find the NTH (from 1) instruction whose mnemonic is MNEMONIC within [START,
+ * START+SIZE): for anchors "SYMBOL/MNEMONIC#N". MNEMONIC matches the AT&T or the Intel
+ * mnemonic, or the AT&T one without its size suffix ("call" finds "callq"). Returns the
+ * number of matches seen, counting stops at NTH: NTH means found (*ADDR set), fewer
+ * means not there (the message says so). Negative when the bytes cannot be read, or are
+ * not code before the NTH match. Fits annot.h's find_mnemonic callback. */
 int disasm_find_mnemonic(struct disasm *d, uint64_t start, uint64_t size, const char *mnemonic,
 			 int nth, uint64_t *addr);
 
