@@ -9,6 +9,7 @@
  *
  * Environment: UI_FIXTURE_FAIL_AFTER=N  running past stop N fails as if QEMU had died
  *              UI_FIXTURE_SLOW_MS=MS     each run takes MS ms unless interrupted (SIGINT)
+ *              UI_FIXTURE_CONSOLE=TEXT       TEXT arrives on a console fd after start
  *              UI_FIXTURE_COLOR=never|always, UI_FIXTURE_ASCII=1, UI_FIXTURE_INTEL=1
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "snapshot.h"
 #include "stops.h"
 #include "ui.h"
@@ -34,6 +36,7 @@ struct fixture {
 	size_t hist[4 * NSTOPS];         /* the history: indexes into snaps, as stopped at */
 	size_t revealed, pos;            /* entries in hist, and the one shown */
 	int fail_after, slow_ms, interrupt_fd;
+	int console_fd;                  /* read end of the fake serial line, -1 for none */
 	bool live;
 	char error[160];
 };
@@ -410,6 +413,13 @@ static int fx_export(void *ctx, const char *path, char *err, size_t errlen)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+static ssize_t fx_console_read(void *ctx, char *buf, size_t cap)
+{
+	struct fixture *fx = ctx;
+
+	return read(fx->console_fd, buf, cap);
+}
+
 int main(void)
 {
 	static struct fixture fx;
@@ -430,6 +440,17 @@ int main(void)
 		opt.charset = UI_CHARSET_ASCII;
 	if (getenv("UI_FIXTURE_INTEL"))
 		opt.syntax = UI_SYNTAX_INTEL;
+	if ((e = getenv("UI_FIXTURE_CONSOLE"))) {
+		int p[2];
+
+		/* The bytes sit in the pipe before ui_run starts: the first poll sees them. */
+		if (pipe(p) == 0 && write(p[1], e, strlen(e)) == (ssize_t)strlen(e)) {
+			close(p[1]);
+			fx.console_fd = p[0];
+			opt.console_fd = p[0];
+			opt.console_read = fx_console_read;
+		}
+	}
 	opt.export = fx_export;
 	opt.ctx = &fx;
 	rc = ui_run(&opt, &src);

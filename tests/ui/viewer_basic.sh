@@ -7,12 +7,13 @@ tmpdir
 [ -x "${UI_CMD%% *}" ] || { skip "viewer basics" "no $UI_CMD (make test-tools)"; exit 0; }
 command -v tmux >/dev/null || { skip "viewer basics" "tmux is not installed"; exit 0; }
 
-tmux_wrapped 120 40
+UI_FIXTURE_CONSOLE=$'late\x1b]0;title\x07 line from the console\n' tmux_wrapped 120 40
 check "first screen shows the note title" tmux_wait "entry_SYSCALL_64: the CPU has just executed syscall"
 # SYSCALL put the user RIP after the 2-byte instruction at 0x401011 into RCX
 check "first screen shows RCX = user RIP after syscall" tmux_wait "rcx 0000000000401013"
 check "status says stop 1 of 1" tmux_wait "stop 1 of 1"
 check "console escape bytes are shown, not obeyed" tmux_wait 'teach: \x1b[31mred?\x1b[0m demo'
+check "bytes read from the console fd are shown, sanitised" tmux_wait 'late\x1b]0;title? line from the console'
 
 start=$(date +%s%N)
 tmux_keys n
