@@ -7,7 +7,8 @@
  * are kept here until the walk takes them ("console since the last stop").
  *
  * Speaking RSP over the socket is not this module's business (rsp.h does that): it only
- * hands out the socket path.
+ * hands out the socket path. QEMU is reaped with waitpid: the program must not set
+ * SIGCHLD to SIG_IGN (or SA_NOCLDWAIT), or its exit status would be lost.
  */
 #ifndef SYSWALK_QEMU_H
 #define SYSWALK_QEMU_H
