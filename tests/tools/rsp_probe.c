@@ -5,7 +5,8 @@
  *   regs                 every register of at most 64 bits, "name 0xVALUE" per line
  *   hbreak ADDR          insert a breakpoint (hardware)
  *   delete ADDR          remove it
- *   cont [MS]            continue until a stop (MS = timeout, default 60000)
+ *   cont [MS]            continue until a stop (MS = timeout, default 60000); if the
+ *                        machine exits instead, its stop ("stop exited N") is printed
  *   step [N]             N single steps (default 1)
  *   msr                  LSTAR STAR FMASK EFER GS_BASE KERNEL_GS_BASE CSTAR by injection
  *   mem ADDR LEN         LEN bytes of virtual memory, as hex
@@ -14,6 +15,7 @@
  *   stats                round trips so far
  *   bench N              N x (step + 'g') through the target layer, microseconds per step
  *   rawbench N           N x ("s" then "g") on the bare connection, for comparison
+ *                        (RAW_STEP=vCont;s in the environment to send that instead)
  * Numbers accept 0x prefixes. Exit status 0, or 1 with the error on stderr.
  */
 #include <inttypes.h>
@@ -60,8 +62,8 @@ static int cmd_msr(struct target *t)
 {
 	static const uint32_t ids[] = { 0xc0000082, 0xc0000081, 0xc0000084, 0xc0000080,
 					0xc0000101, 0xc0000102, 0xc0000083 };
-	static const char *const names[] = { "lstar", "star", "fmask", "efer", "gs_base",
-					     "kernel_gs_base", "cstar" };
+	static const char *const names[] = { "msr.lstar", "msr.star", "msr.fmask", "msr.efer", "msr.gs_base",
+					     "msr.kernel_gs_base", "msr.cstar" };
 	uint64_t v[7];
 	int rc = target_read_msrs(t, ids, v, 7);
 
@@ -78,12 +80,13 @@ static int cmd_bench(struct target *t, long n, bool raw)
 	const char *reply;
 	size_t len;
 	uint64_t before = t->rsp.stats.requests;
+	const char *raw_cmd = getenv("RAW_STEP") ? getenv("RAW_STEP") : "s";
 	double start = now_us();
 
 	for (long i = 0; i < n; i++) {
 		int rc;
 		if (raw) {
-			if ((rc = rsp_send(&t->rsp, "s", 1)) < 0 ||
+			if ((rc = rsp_send(&t->rsp, raw_cmd, strlen(raw_cmd))) < 0 ||
 			    (rc = rsp_wait_stop(&t->rsp, 0, &reply, &len)) < 0 ||
 			    (rc = rsp_request(&t->rsp, "g", &reply, &len)) < 0) {
 				snprintf(t->error, sizeof(t->error), "%s", rsp_error(&t->rsp));
@@ -134,6 +137,14 @@ int main(int argc, char **argv)
 			rc = target_break_remove(&t, num(argv[++i]));
 		} else if (strcmp(c, "cont") == 0) {
 			rc = target_continue(&t, more ? (int)num(argv[++i]) : 60000, NULL);
+			if (rc == TARGET_ERR_EXITED) {
+				print_stop(&t.stop);   /* the machine ended: a result, not a failure */
+				rc = 0;
+			} else if (rc == RSP_ERR_EOF) {
+				/* QEMU ended by isa-debug-exit closes the socket without a 'W'. */
+				printf("gone: %s\n", target_error(&t));
+				rc = 0;
+			}
 		} else if (strcmp(c, "step") == 0) {
 			long n = more ? (long)num(argv[++i]) : 1;
 			for (long k = 0; k < n && rc == 0; k++)
