@@ -142,10 +142,13 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 			break;
 		}
 		case MODE_CHECK_ANNOTATIONS: {
-			size_t resolved = 0;
-			for (size_t i = 0; i < w.notes.nnotes; i++)
-				resolved += w.notes.notes[i].resolved;
-			printf("%s: %zu notes, every anchor resolves\n", p->annotations, resolved);
+			for (size_t i = 0; i < w.notes.nnotes; i++) {
+				const struct annot_note *n = &w.notes.notes[i];
+				char where[160];
+				symbols_format(&w.syms, n->addr, where, sizeof(where));
+				printf("%-56s 0x%016llx  %s\n", n->anchor_text, (unsigned long long)n->addr, where);
+			}
+			printf("%s: %zu notes, every anchor resolves\n", p->annotations, w.notes.nnotes);
 			break;
 		}
 		default:

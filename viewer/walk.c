@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr.h"
 #include "snapshot.h"
 
 /* x86_64 Linux kernel stacks are 16 KiB (THREAD_SIZE); the teaching kernel's too. */
@@ -60,6 +61,8 @@ static int load_symbols(struct walk *w)
 	int rc = strstr(w->cfg.symbols, "System.map") ? symbols_load_system_map(&w->syms, w->cfg.symbols)
 						      : symbols_load_elf(&w->syms, w->cfg.symbols);
 	if (rc < 0)
+		return fail(w, rc, "%s", symbols_error(&w->syms));
+	if (w->cfg.user_symbols && (rc = symbols_load_elf(&w->syms, w->cfg.user_symbols)) < 0)
 		return fail(w, rc, "%s", symbols_error(&w->syms));
 	const struct sym *top = symbols_by_name(&w->syms, "cpu_current_top_of_stack");
 	if (top) {
@@ -265,6 +268,8 @@ static int set_anchor_breakpoints(struct walk *w)
 	return 0;
 }
 
+static int env_variable(void *ctx, const char *name, size_t len, uint64_t *value);
+
 /* ---- running to a syscall ------------------------------------------------------ */
 
 static int read_regs(struct walk *w)
@@ -330,13 +335,38 @@ static int insert_entry_breakpoints(struct walk *w, const struct demo_syscall *w
 		if (!entry)
 			return fail(w, -ENOENT, "no symbol '%s' in %s: cannot find the syscall entry",
 				    all[i].entry, w->cfg.symbols ? w->cfg.symbols : "the symbol table");
-		if (target_break_at(&w->target, entry->addr))
-			continue;
-		int rc = target_break_insert(&w->target, entry->addr);
-		if (rc < 0)
-			return fail_target(w, rc, "setting a breakpoint on the syscall entry");
+		/* Stop at the user's syscall instruction too, when the demo's symbols say where
+		 * it is: the registers there are the "before" that the entry is compared with. */
+		const struct sym *user = symbols_by_name(&w->syms, all[i].user_label);
+		uint64_t where[2] = { entry->addr, user ? user->addr : 0 };
+		for (int k = 0; k < 2; k++) {
+			if (!where[k] || target_break_at(&w->target, where[k]))
+				continue;
+			int rc = target_break_insert(&w->target, where[k]);
+			if (rc < 0)
+				return fail_target(w, rc, "setting a breakpoint on the syscall entry");
+		}
 	}
 	return 0;
+}
+
+/* A stop at one of the demo's user syscall instructions: keep its registers. */
+static bool at_user_syscall(struct walk *w, const struct demo_syscall *want)
+{
+	if (cpl(w) != 3)
+		return false;
+	uint64_t rip = reg(w, "rip"), rax = reg(w, "rax");
+	int n;
+	const struct demo_syscall *all = demo_syscalls(w->cfg.target, &n);
+	for (int i = 0; i < n; i++) {
+		const struct sym *user = symbols_by_name(&w->syms, all[i].user_label);
+		if (user && user->addr == rip && all[i].rax == rax && (!want || want == &all[i])) {
+			w->sys.user_regs = w->regs;
+			w->sys.have_user_regs = true;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Run until the CPU enters WANT (any demo syscall when NULL), then set up the walk of it:
@@ -348,6 +378,7 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 	if (rc < 0)
 		return rc;
 	const struct demo_syscall *sc = NULL;
+	w->sys.have_user_regs = false;
 	while (!sc) {
 		struct target_stop stop;
 		rc = target_continue(&w->target, w->cfg.run_timeout_ms, &stop);
@@ -357,16 +388,30 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 			return rc;
 		if (w->target.rsp.interrupted)
 			return fail(w, -EINTR, "interrupted while running to the next syscall");
+		if (at_user_syscall(w, want))
+			continue;
 		sc = recognise(w, want);
 		if (!sc)
 			w->stats.skipped_stops++;
 	}
-	memset(&w->sys, 0, sizeof(w->sys));
-	w->sys.sc = sc;
+	struct walk_syscall_state fresh = { .sc = sc };
+	if (w->sys.have_user_regs && w->sys.user_regs.value[target_reg_index(&w->target, "rax")] == sc->rax) {
+		fresh.have_user_regs = true;
+		fresh.user_regs = w->sys.user_regs;
+	}
+	w->sys = fresh;
 	locate_frame(w);
 	remove_all_breakpoints(w);
 	if ((rc = resolve_anchors(w)) < 0 || (rc = set_anchor_breakpoints(w)) < 0)
 		return rc;
+	/* Whatever path the kernel takes back, the return to the user's next instruction
+	 * ends the walk: a path without an annotated exit must not run on into the next
+	 * syscall. (rt_sigreturn returns elsewhere; its iretq is annotated.) */
+	uint64_t user_return;
+	if (env_variable(w, "user_return", 11, &user_return) == 0 &&
+	    !target_break_at(&w->target, user_return) &&
+	    (rc = target_break_insert(&w->target, user_return)) < 0)
+		return fail_target(w, rc, "setting a breakpoint on the user's return address");
 	return 0;
 }
 
@@ -416,22 +461,21 @@ static bool at_return_to_user(const struct walk *w)
 	return false;
 }
 
-/* A breakpoint hit that belongs to this syscall: on Linux other tasks run the same
- * kernel code; their stops have RSP on another kernel stack. Entry code before the
- * stack switch runs on the user or trampoline stack, and is ours either way. */
+/* A breakpoint hit that belongs to this syscall. On Linux other tasks run the same
+ * kernel code; their stops have RSP on another kernel stack. The entry text (between
+ * __entry_text_start and __entry_text_end, in Linux and in the teaching kernel) runs
+ * on the user, trampoline or task stack, and only for the task that trapped: ours. */
 static bool stop_is_ours(const struct walk *w)
 {
 	const struct walk_syscall_state *s = &w->sys;
 	uint64_t rsp = reg(w, "rsp"), rip = reg(w, "rip");
-	if (!s->frame_known || rsp < KERNEL_HALF)
+	if (w->cfg.target == TARGET_TEACH || !s->frame_known || rsp < KERNEL_HALF)
 		return true;
 	if (rsp >= s->stack_low && rsp <= s->frame_base + w->ptregs.size)
 		return true;
-	const struct sym *entry = symbols_by_name(&w->syms, s->sc->entry);
-	uint64_t start = 0, size = 0;
-	if (entry && symbols_function(&w->syms, entry->addr, &start, &size))
-		return rip >= start && rip < start + (size ? size : 1);
-	return false;
+	const struct sym *start = symbols_by_name(&w->syms, "__entry_text_start");
+	const struct sym *end = symbols_by_name(&w->syms, "__entry_text_end");
+	return start && end && rip >= start->addr && rip < end->addr;
 }
 
 static int step_once(struct walk *w)
@@ -534,6 +578,60 @@ int walk_act(struct walk *w, enum walk_action a)
 	}
 	}
 	return fail(w, -EINVAL, "unknown action %d", (int)a);
+}
+
+/* ---- expressions over a stop --------------------------------------------------- */
+
+static int env_symbol(void *ctx, const char *name, size_t len, uint64_t *value)
+{
+	struct walk *w = ctx;
+	char buf[256];
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	const struct sym *s = symbols_by_name(&w->syms, buf);
+	if (!s)
+		return -1;
+	*value = s->addr;
+	return 0;
+}
+
+static int env_variable(void *ctx, const char *name, size_t len, uint64_t *value)
+{
+	struct walk *w = ctx;
+	const struct walk_syscall_state *sys = &w->sys;
+	char buf[64];
+	if (len >= sizeof(buf) || !sys->sc)
+		return -1;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	const struct sym *user = symbols_by_name(&w->syms, sys->sc->user_label);
+	if (strcmp(buf, "nr") == 0)
+		*value = sys->sc->rax;
+	else if (strcmp(buf, "user_rip") == 0 && user)
+		*value = user->addr;
+	else if (strcmp(buf, "user_return") == 0 && user)
+		*value = user->addr + 2;      /* syscall (0f 05) and int $0x80 (cd 80) are 2 bytes */
+	else if (strcmp(buf, "frame") == 0 && sys->frame_known)
+		*value = sys->frame_base;
+	else if (strcmp(buf, "frame_top") == 0 && sys->frame_known)
+		*value = sys->frame_base + w->ptregs.size;
+	else if (strcmp(buf, "percpu") == 0 && w->regs_valid)
+		*value = reg(w, "gs_base") >= KERNEL_HALF ? reg(w, "gs_base") : reg(w, "k_gs_base");
+	else if (strncmp(buf, "user.", 5) == 0 && sys->have_user_regs) {
+		int i = target_reg_index(&w->target, buf + 5);
+		if (i < 0)
+			return -1;
+		*value = sys->user_regs.value[i];
+	} else
+		return -1;
+	return 0;
+}
+
+void walk_expr_env(struct walk *w, const struct snapshot *s, struct expr_env *env)
+{
+	*env = (struct expr_env){ .snap = s, .ctx = w, .symbol = env_symbol, .variable = env_variable };
 }
 
 /* ---- the stop source over the walk --------------------------------------------- */

@@ -31,6 +31,7 @@ struct walk_config {
 	enum syswalk_target target;
 	const char *kernel;          /* image QEMU boots (teach: the ELF; linux: vmlinuz) */
 	const char *symbols;         /* ELF or System.map with the kernel's symbols (may be NULL) */
+	const char *user_symbols;    /* ELF of the demo program when not in the kernel (linux init) */
 	const char *debuginfo;       /* ELF with DWARF (may be NULL: built-in pt_regs layout) */
 	const char *srcroot;         /* source tree for shortening DWARF paths (may be NULL) */
 	const char *annotations;     /* directory of notes */
@@ -57,6 +58,8 @@ struct walk_syscall_state {
 	                                    above it have been written by the entry code */
 	uint64_t stack_low;              /* the task stack: stops with RSP outside it belong
 	                                    to another task (linux) and are run through */
+	bool have_user_regs;             /* user_regs below were read at the user's syscall */
+	struct target_regs user_regs;    /* the registers just before SYSCALL / INT ran */
 };
 
 struct walk_stats {
@@ -128,6 +131,14 @@ const char *walk_error(const struct walk *w);
 
 /* Build the snapshot of the current stop (walk_snapshot.c). KIND says how we got here. */
 int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *out);
+
+/* An environment for expr.h over snapshot S of this walk: '&SYMBOL' from the symbol
+ * tables, and the variables $nr (the syscall's number), $user_rip (its syscall or int
+ * instruction), $user_return (the instruction after it), $frame and $frame_top (the
+ * pt_regs frame), $percpu (the kernel's per-CPU base) and $user.REG (register REG just
+ * before the syscall instruction ran). */
+struct expr_env;
+void walk_expr_env(struct walk *w, const struct snapshot *s, struct expr_env *env);
 
 /* Read kernel or user memory at ADDR; kernel memory that the loaded (user) page table
  * does not map is read through the kernel page table. For disasm and the frame. */

@@ -168,10 +168,10 @@ static void fill_note(struct walk *w, struct snapshot *s)
 		uint64_t rax = 0;
 		snapshot_reg_value(s, "rax", &rax);
 		snprintf(text, sizeof(text),
-			 "The CPU is back in ring 3 (CS & 3 == 3), at the user instruction after the "
-			 "syscall. RAX holds the result: `%lld` (`0x%llx`).\n\n"
+			 "The CPU is back in ring 3 (CS & 3 == 3), at `%s`. RAX holds what the syscall "
+			 "returned: `%lld` (`0x%llx`).\n\n"
 			 "The walk of this syscall is over: `c` runs to the next one, `r` walks it again.",
-			 (long long)rax, (unsigned long long)rax);
+			 s->location, (long long)rax, (unsigned long long)rax);
 		s->note_title = strdup("Back in user mode");
 		s->note_markdown = strdup(text);
 		s->note_show = strdup("rip rax cs ss");
@@ -213,7 +213,7 @@ int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 
 	/* Inject for the MSRs at the first stop of a walk and at annotated stops: the values
 	 * cannot change, so stepping shows them as carried and stays cheap. */
-	bool inject = kind == SNAP_ANCHOR || w->msrs[SNAP_MSR_LSTAR].source == SNAP_MSR_UNKNOWN;
+	bool inject = (kind == SNAP_ANCHOR || w->msrs[SNAP_MSR_LSTAR].source == SNAP_MSR_UNKNOWN);
 	int rc = fill_msrs(w, s, inject);
 	if (rc < 0)
 		return rc;
@@ -223,6 +223,13 @@ int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 	if (w->qemu_started) {
 		qemu_console_read(&w->qemu);
 		s->console = qemu_console_take(&w->qemu);
+		/* The serial line ends lines with CR LF; keep only the LF. */
+		char *out = s->console;
+		for (const char *in = s->console; out && *in; in++)
+			if (!(in[0] == '\r' && in[1] == '\n'))
+				*out++ = *in;
+		if (out)
+			*out = '\0';
 	}
 	if (!s->note_title || !s->note_markdown || !s->note_show) {
 		snprintf(w->err, sizeof(w->err), "out of memory building a snapshot");
