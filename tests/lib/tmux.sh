@@ -12,6 +12,7 @@
 #   tmux_screen          the pane's text
 #   tmux_wait TEXT [S]   wait up to S seconds (default 10) until the pane shows TEXT
 #   tmux_wait_file F [S] wait until file F exists and is not empty
+#   tmux_has_colour      true when the pane shows a foreground/background colour (SGR 30-47)
 UI_CMD=${UI_CMD:-$BUILD/tests/tools/ui_fixture}
 TMUX_SOCK=syswalk-test-$$
 _tmux_n=0
@@ -69,4 +70,8 @@ tmux_wait_file() {
 		sleep 0.1
 	done
 	return 1
+}
+
+tmux_has_colour() {
+	tmux_t capture-pane -p -e -t t | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7])(;[0-9;]*)?m'
 }

@@ -4,6 +4,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/tmux.sh"
 tmpdir
+unset NO_COLOR    # this test checks that colours are used by default
 [ -x "${UI_CMD%% *}" ] || { skip "viewer basics" "no $UI_CMD (make test-tools)"; exit 0; }
 command -v tmux >/dev/null || { skip "viewer basics" "tmux is not installed"; exit 0; }
 
@@ -20,6 +21,8 @@ tmux_keys n
 check "n advances to stop 2" tmux_wait "stop 2 of 2"
 echo "# latency: n to screen $(( ($(date +%s%N) - start) / 1000000 )) ms (tmux polling included)"
 check "the new note is shown" tmux_wait "swapgs: GS now points at this CPU's data"
+# colours by default when the terminal has them (tmux does): SGR 30-37/40-47 on screen
+check "colours are used when NO_COLOR is unset" tmux_has_colour
 tmux_keys b
 check "b goes back to stop 1" tmux_wait "stop 1 of 2"
 check "back shows the first note again" tmux_wait "the CPU has just executed syscall"

@@ -42,8 +42,8 @@ check_eq "exit status after q" "0" "$(cat "$TMP/rc" 2>/dev/null)"
 check_eq "terminal settings restored (stty -g)" "$(cat "$TMP/stty.before")" "$(cat "$TMP/stty.after" 2>/dev/null)"
 tmux_t kill-server 2>/dev/null
 
-# Outside a UTF-8 locale: ASCII line drawing and markers only.
-LC_ALL=C LANG=C tmux_wrapped 120 40
+# Outside a UTF-8 locale: ASCII line drawing and markers only. With NO_COLOR: no colours.
+NO_COLOR=1 LC_ALL=C LANG=C tmux_wrapped 120 40
 check "C locale: the viewer starts" tmux_wait "stop 1 of 1"
 check "C locale: ASCII rules" tmux_wait "-- Registers ---"
 check "C locale: ASCII current-line marker" tmux_wait "> ffffffff81200000  swapgs"
@@ -51,6 +51,13 @@ if tmux_screen | LC_ALL=C grep -q $'[\x80-\xff]'; then
 	not_ok "C locale: no byte above 0x7f on screen" "$(tmux_screen | LC_ALL=C grep $'[\x80-\xff]' | head -2)"
 else
 	ok "C locale: no byte above 0x7f on screen"
+fi
+tmux_keys n
+tmux_wait "stop 2 of 2" >/dev/null
+if tmux_has_colour; then
+	not_ok "NO_COLOR: no colour on screen"
+else
+	ok "NO_COLOR: no colour on screen"
 fi
 tmux_keys q
 check "C locale: q quits" tmux_wait_file "$TMP/rc" 10
