@@ -217,9 +217,13 @@ static void ui_draw_status(struct ui *u)
 	else if (u->msg[0])
 		ui_put(v, y, used + 1, COLS - used - 1,
 		       u->msg_error ? v->style[UI_ST_ERROR] : v->style[UI_ST_STATUS] | A_BOLD, u->msg);
-	else if (COLS - used - 1 > (int)strlen(hints))
-		ui_put(v, y, COLS - (int)strlen(hints) - 1, (int)strlen(hints),
-		       v->style[UI_ST_STATUS], hints);
+	else {
+		if (COLS - used - 1 <= (int)strlen(hints))
+			hints = "? help  q quit";     /* the short form on narrow screens */
+		if (COLS - used - 1 > (int)strlen(hints))
+			ui_put(v, y, COLS - (int)strlen(hints) - 1, (int)strlen(hints),
+			       v->style[UI_ST_STATUS], hints);
+	}
 }
 
 static const char *const ui_help_lines[] = {
