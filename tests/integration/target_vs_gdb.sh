@@ -62,9 +62,25 @@ gdb_at() {
 		-ex "file $KERNEL" -ex "target remote $sock" "${args[@]}" -ex disconnect </dev/null 2>&1
 }
 
-# --- 1-4: one machine, stopped at entry_SYSCALL_64 -------------------------------
+# --- 0: a user-mode stop, just before the demo's first syscall ------------------
+# QEMU forgets breakpoints when a debugger disconnects, so each probe run sets its own.
 boot main selftest
 SOCK=$TMP/main/gdb.sock
+probe "$SOCK" hbreak "$(sym demo_syscall_write)" cont 120000 regs >"$TMP/user.txt" 2>"$TMP/user.err"
+check_eq "rsp_probe stops at demo_syscall_write (CPL 3)" "$(sym demo_syscall_write) 0x33" \
+	"$(awk '$1 == "rip" { r = $2 } $1 == "cs" { c = $2 } END { print r, c }' "$TMP/user.txt")"
+probe "$SOCK" msr >/dev/null 2>"$TMP/msr3.err"
+check "MSR injection refused at CPL 3 with a clear message" grep -q "only be read at CPL 0; stopped at CPL 3" "$TMP/msr3.err"
+probe "$SOCK" mem "$DO_SYSCALL" 16 >/dev/null 2>"$TMP/umem.err"
+check "kernel text unreadable under the user CR3 (page-table isolation), error names the address" \
+	grep -q "cannot read 16 bytes at $DO_SYSCALL" "$TMP/umem.err"
+ucr3=$(awk '$1 == "cr3" { print $2 }' "$TMP/user.txt")
+kcr3=$(printf '0x%x' $(( ${ucr3:-0} & ~0x1000 )))
+probe "$SOCK" vmem "$kcr3" "$DO_SYSCALL" 16 >"$TMP/walk.txt" 2>"$TMP/walk.err"
+probe "$SOCK" vmem "$ucr3" "$DO_SYSCALL" 16 >/dev/null 2>"$TMP/walk_user.err"
+check "the user page table's walk names the missing level" grep -q "is not present" "$TMP/walk_user.err"
+
+# --- 1-4: the same machine, stopped at entry_SYSCALL_64 --------------------------
 probe "$SOCK" hbreak "$ENTRY" cont 120000 regs mem "$ENTRY" 16 >"$TMP/before.txt" 2>"$TMP/probe1.err"
 check_eq "rsp_probe stops at entry_SYSCALL_64" "$ENTRY" "$(awk '$1 == "rip" { print $2 }' "$TMP/before.txt")"
 
@@ -80,6 +96,7 @@ echo "# $ours registers read by rsp_probe, $common compared with gdb"
 check "rsp_probe reads every general register gdb shows (${ours} of them)" test "$ours" -ge 40 -a -z "$missing"
 check_eq "every register equals gdb's at entry_SYSCALL_64" "" "$mismatch"
 gdb_code=$(awk '/^0x/ && /<entry_SYSCALL_64/ { for (i = 3; i <= NF; i++) printf "%s", substr($i, 3) }' "$TMP/gdb.txt")
+check "gdb showed 16 code bytes at RIP" test "${#gdb_code}" -eq 32
 check_eq "code bytes at RIP equal gdb's" "$gdb_code" "$(sed -n '$p' "$TMP/before.txt")"
 
 probe "$SOCK" msr regs mem "$ENTRY" 16 stats >"$TMP/after.txt" 2>"$TMP/probe2.err"
@@ -106,6 +123,10 @@ echo "# $(grep '^round trips' "$TMP/after.txt") (MSR batch of 7 plus the handsha
 probe "$SOCK" delete "$ENTRY" hbreak "$DO_SYSCALL" cont 120000 regs >"$TMP/later.txt" 2>"$TMP/probe3.err"
 check_eq "a later breakpoint (do_syscall_64) is reached after the injection" "$DO_SYSCALL" \
 	"$(val rip "$TMP/later.txt")"
+probe "$SOCK" mem "$DO_SYSCALL" 16 >"$TMP/kmem.txt" 2>>"$TMP/probe3.err"
+check "page walk through the kernel CR3 read 16 bytes" grep -qE '^[0-9a-f]{32}$' "$TMP/walk.txt"
+check_eq "page walk through the kernel CR3 at the user stop == bytes read at the kernel stop" \
+	"$(cat "$TMP/kmem.txt")" "$(cat "$TMP/walk.txt")"
 probe "$SOCK" delete "$DO_SYSCALL" cont 300000 >"$TMP/end.txt" 2>"$TMP/probe4.err"
 for i in $(seq 100); do grep -q "selftest: passed\|selftest: failed" "$TMP/main/serial.txt" && break; sleep 0.1; done
 check "the demo completes its self-test after the injection" grep -q "selftest: passed" "$TMP/main/serial.txt"
