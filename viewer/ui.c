@@ -333,8 +333,10 @@ static int ui_act(struct ui *u, enum walk_action a, const char *what)
 
 	u->busy = what;
 	ui_draw(u);
+	ui_term_clear_interrupt(&u->term);     /* a Ctrl-C from before must not stop this run */
 	rc = ops->act(u->src->ctx, a);
 	u->busy = NULL;
+	ui_term_clear_interrupt(&u->term);
 	if (rc < 0) {
 		const char *why = ops->error(u->src->ctx);
 
@@ -574,7 +576,7 @@ int ui_run(const struct ui_options *opt, struct stop_source *src)
 	curs_set(0);
 	ui_styles(u);
 	if (src->ops->set_interrupt_fd)
-		src->ops->set_interrupt_fd(src->ctx, u->term.pipe_rd);
+		src->ops->set_interrupt_fd(src->ctx, u->term.irq_rd);
 
 	ui_loop(u);
 

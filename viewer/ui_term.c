@@ -17,11 +17,12 @@
  * and after they are removed. */
 static struct {
 	volatile int pipe_wr;
+	volatile int irq_wr;
 	struct termios saved;
 	volatile sig_atomic_t have_saved;
 	char reset[256];
 	volatile size_t reset_len;
-} ui_sig = { .pipe_wr = -1 };
+} ui_sig = { .pipe_wr = -1, .irq_wr = -1 };
 
 static const int ui_term_signals[UI_TERM_NSIGNALS] = {
 	SIGWINCH, SIGINT, SIGTERM, SIGHUP,      /* to the self-pipe */
@@ -35,6 +36,9 @@ static void ui_on_signal(int sig)
 
 	if (ui_sig.pipe_wr >= 0 && write(ui_sig.pipe_wr, &b, 1) < 0) {
 		/* pipe full: a signal of each kind is already waiting, nothing is lost */
+	}
+	if (sig != SIGWINCH && ui_sig.irq_wr >= 0 && write(ui_sig.irq_wr, &b, 1) < 0) {
+		/* same: the pipe is already readable */
 	}
 	errno = saved_errno;
 }
@@ -74,31 +78,41 @@ static void ui_restore_handlers(struct ui_term *t)
 		sigaction(ui_term_signals[i], &t->old[i], NULL);
 	t->installed = false;
 	ui_sig.pipe_wr = -1;
+	ui_sig.irq_wr = -1;
 	ui_sig.have_saved = 0;
 	ui_sig.reset_len = 0;
 }
 
 static void ui_close_pipe(struct ui_term *t)
 {
-	if (t->pipe_rd >= 0)
-		close(t->pipe_rd);
-	if (t->pipe_wr >= 0)
-		close(t->pipe_wr);
-	t->pipe_rd = t->pipe_wr = -1;
+	int *fds[] = { &t->pipe_rd, &t->pipe_wr, &t->irq_rd, &t->irq_wr };
+
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
 int ui_term_open(struct ui_term *t, char *err, size_t errlen)
 {
-	int fds[2];
+	int fds[2], irq[2];
 
 	memset(t, 0, sizeof *t);
-	t->pipe_rd = t->pipe_wr = -1;
+	t->pipe_rd = t->pipe_wr = t->irq_rd = t->irq_wr = -1;
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(err, errlen, "cannot create the signal pipe: %s", strerror(errno));
 		return -1;
 	}
 	t->pipe_rd = fds[0];
 	t->pipe_wr = fds[1];
+	if (pipe2(irq, O_CLOEXEC | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "cannot create the interrupt pipe: %s", strerror(errno));
+		ui_close_pipe(t);
+		return -1;
+	}
+	t->irq_rd = irq[0];
+	t->irq_wr = irq[1];
 
 	if (tcgetattr(STDIN_FILENO, &t->saved) == 0) {
 		t->have_saved = true;
@@ -107,6 +121,7 @@ int ui_term_open(struct ui_term *t, char *err, size_t errlen)
 	}
 	ui_sig.reset_len = 0;
 	ui_sig.pipe_wr = t->pipe_wr;
+	ui_sig.irq_wr = t->irq_wr;
 
 	/* Installed before newterm on purpose: curses only puts its own SIGINT, SIGTERM
 	 * and SIGWINCH handlers where the action is still SIG_DFL, and its handlers would
@@ -165,6 +180,14 @@ int ui_term_next_signal(struct ui_term *t)
 	if (t->pipe_rd >= 0 && read(t->pipe_rd, &b, 1) == 1)
 		return b;
 	return 0;
+}
+
+void ui_term_clear_interrupt(struct ui_term *t)
+{
+	unsigned char buf[64];
+
+	while (t->irq_rd >= 0 && read(t->irq_rd, buf, sizeof buf) > 0)
+		;
 }
 
 void ui_term_resize(struct ui_term *t)

@@ -3,7 +3,9 @@
  * ui_term_open saves the terminal state (termios), installs the signal handlers and
  * only then starts curses with newterm; ui_term_close undoes all of it in reverse.
  * Signals never run curses code: SIGWINCH, SIGINT, SIGTERM and SIGHUP write their
- * number into a self-pipe that the poll loop reads. Crash signals (SIGSEGV, SIGBUS,
+ * number into a self-pipe that the poll loop reads. SIGINT, SIGTERM and SIGHUP also
+ * write into a second pipe, the interrupt pipe, that a running target watches: a
+ * resize must not stop the target, a Ctrl-C must. Crash signals (SIGSEGV, SIGBUS,
  * SIGFPE, SIGABRT) restore the saved termios, write the terminal's own reset strings
  * (captured from terminfo at start) and re-raise with the default action, so even a
  * crash leaves the shell usable.
@@ -25,6 +27,8 @@ struct ui_term {
 	bool have_saved;
 	int pipe_rd;                 /* signal self-pipe, read end (the poll loop's) */
 	int pipe_wr;
+	int irq_rd;                  /* interrupt pipe, read end (for set_interrupt_fd) */
+	int irq_wr;
 	struct sigaction old[UI_TERM_NSIGNALS];
 	bool installed;
 };
@@ -38,6 +42,9 @@ void ui_term_close(struct ui_term *t);
 
 /* Next signal number waiting in the self-pipe, or 0 when it is empty. */
 int ui_term_next_signal(struct ui_term *t);
+
+/* Empty the interrupt pipe (after an action, whose run it may have stopped). */
+void ui_term_clear_interrupt(struct ui_term *t);
 
 /* Re-read the window size from the tty and tell curses (after SIGWINCH). */
 void ui_term_resize(struct ui_term *t);

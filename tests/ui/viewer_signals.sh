@@ -48,6 +48,22 @@ else
 fi
 tmux_t kill-server 2>/dev/null
 
+# A resize while the target runs redraws but must not interrupt the run.
+UI_FIXTURE_SLOW_MS=1500 tmux_wrapped 120 40
+if tmux_wait "stop 1 of 1"; then
+	tmux_keys n
+	tmux_wait "running: next" >/dev/null
+	tmux_t resize-window -t t -x 100 -y 30
+	check "a resize during a run does not interrupt it" tmux_wait "stop 2 of 2" 10
+	screen=$(tmux_screen)
+	if grep -qF "interrupted" <<<"$screen"; then not_ok "no interruption message after a resize"; else ok "no interruption message after a resize"; fi
+	tmux_keys q
+	tmux_wait_file "$TMP/rc" 10 >/dev/null
+else
+	not_ok "slow fixture starts (resize case)"
+fi
+tmux_t kill-server 2>/dev/null
+
 # Without a terminal: a clear message and status 2.
 msg="syswalk: the interactive viewer needs a terminal; use --batch or --export FILE"
 out=$($UI_CMD </dev/null 2>&1 >/dev/null); rc=$?
