@@ -36,6 +36,21 @@ check "80x24 is enough" tmux_wait "stop 1 of 1"
 screen=$(tmux_screen)
 if grep -qF "too small" <<<"$screen"; then not_ok "80x24 is not too small"; else ok "80x24 is not too small"; fi
 
+# Scrolling: at 80x24 the frame (22 rows) does not fit above the disassembly.
+tmux_keys n n
+tmux_wait "On the kernel stack" >/dev/null
+# the focus is still on pt_regs (Tab above), so the compact layout shows it
+check "the focused pt_regs pane is shown" tmux_wait "RSP at the top: nothing pushed yet"
+tmux_keys j j j
+sleep 0.3
+if tmux_wait "+0x88 cs" 5 && ! tmux_screen | grep -qF "+0xa0 ss"; then
+	ok "j scrolls the focused pane down"
+else
+	not_ok "j scrolls the focused pane down"
+fi
+tmux_keys k k k
+check "k scrolls it back up" tmux_wait "+0xa0 ss"
+
 tmux_keys q
 check "q quits" tmux_wait_file "$TMP/rc" 10
 check_eq "exit status after q" "0" "$(cat "$TMP/rc" 2>/dev/null)"
