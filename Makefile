@@ -25,7 +25,10 @@ include viewer/viewer.mk
 include tests/tests.mk
 -include kernel/linux.mk
 
-.PHONY: all deps clean run run-now
+# make run opens the viewer on the teaching kernel (kernel.mk's default was its console).
+RUN_CMD := $(SYSWALK)
+
+.PHONY: all deps clean run run-now run-linux run-linux-now
 all: kernel viewer
 
 # The README's two commands install what is missing first, then build in a fresh make
@@ -39,6 +42,14 @@ run: deps
 
 run-now: all
 	$(RUN_CMD)
+
+# The real Linux target: Debian's 6.1 cloud kernel, fetched as package files into cache/.
+run-linux: deps
+	@scripts/fetch-linux.sh --dbg >/dev/null
+	@$(MAKE) --no-print-directory run-linux-now
+
+run-linux-now: all linux-initramfs
+	$(SYSWALK) --target linux
 
 clean:
 	rm -rf $(BUILD)

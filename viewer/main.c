@@ -111,11 +111,13 @@ static void print_trace_step(const struct walk *w, void *arg)
 	textout_trace_line(stdout, walk_current(w));
 }
 
-static int run_headless(const struct options *o, const struct paths *p, const struct demo_syscall *sc)
+static int run_headless(const struct options *o, const struct paths *p, const struct demo_syscall *sc,
+			int argc, char **argv)
 {
 	struct walk w;
 	bool all = o->syscall && strcmp(o->syscall, "all") == 0;
 	int rc = open_walk(&w, o, p, sc);
+	describe_trace(&w.history, p, argc, argv);
 	if (rc == 0) {
 		switch (o->mode) {
 		case MODE_TRACE:
@@ -132,7 +134,6 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 			rc = all ? walk_all(&w, o->target) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
 			if (rc == 0) {
 				trace_stamp_date(&w.history);
-				trace_set_string(&w.history.kernel_path, p->kernel);
 				snprintf(w.history.syscalls, sizeof(w.history.syscalls), "%s",
 					 all ? "all" : sc->name);
 				rc = export_trace(&w.history, o->export_path, err, sizeof(err));
@@ -161,14 +162,29 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 
 /* --- interactive ------------------------------------------------------------------ */
 
+/* The 'e' key and --export: a live walk is dated now; a replayed trace keeps its date. */
 static int export_history(void *ctx, const char *path, char *err, size_t errlen)
 {
 	struct trace *t = ctx;
-	trace_stamp_date(t);
+	if (!t->origin)
+		trace_stamp_date(t);
 	return export_trace(t, path, err, errlen);
 }
 
-static int run_interactive(const struct options *o, const struct paths *p, const struct demo_syscall *sc)
+/* What the trace says about how it was made. */
+static void describe_trace(struct trace *t, const struct paths *p, int argc, char **argv)
+{
+	char line[1024] = "";
+	size_t used = 0;
+	for (int i = 0; i < argc && used < sizeof(line); i++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s", i ? " " : "", argv[i]);
+	snprintf(t->syswalk_version, sizeof(t->syswalk_version), "%s", SYSWALK_VERSION);
+	trace_set_string(&t->command_line, line);
+	trace_set_string(&t->kernel_path, p->kernel);
+}
+
+static int run_interactive(const struct options *o, const struct paths *p, const struct demo_syscall *sc,
+			   int argc, char **argv)
 {
 	/* Refuse before booting anything: no terminal, no viewer. */
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -181,6 +197,7 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 		walk_close(&w);
 		return EXIT_ERROR;
 	}
+	describe_trace(&w.history, p, argc, argv);
 	struct ui_options uo = ui_options_default();
 	uo.syntax = o->intel ? UI_SYNTAX_INTEL : UI_SYNTAX_ATT;
 	uo.export = export_history;
@@ -197,11 +214,6 @@ static int run_replay(const struct options *o)
 	char err[1024];
 	if (trace_json_load(o->replay_path, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "syswalk: %s\n", err);
-		return EXIT_ERROR;
-	}
-	if (t.n == 0) {
-		fprintf(stderr, "syswalk: %s: the trace holds no stops\n", o->replay_path);
-		trace_free(&t);
 		return EXIT_ERROR;
 	}
 	struct replay r;
@@ -278,6 +290,6 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.mode == MODE_INTERACTIVE)
-		return run_interactive(&o, &p, sc);
-	return run_headless(&o, &p, sc);
+		return run_interactive(&o, &p, sc, argc, argv);
+	return run_headless(&o, &p, sc, argc, argv);
 }

@@ -49,11 +49,13 @@ void symbols_free(struct symbols *s)
 }
 
 /* Lower is better when several symbols share an address: code before data before
- * absolute values, then global before local, then functions before bare labels. */
+ * absolute values, then functions before bare labels (a linker marker such as the
+ * global __entry_text_end must not hide the static function that starts there),
+ * then global before local. */
 static int rank(const struct sym *y)
 {
 	int cls = y->kind == SYM_ABS ? 2 : y->kind == SYM_OBJECT ? 1 : 0;
-	return cls * 4 + (y->global ? 0 : 2) + (y->kind == SYM_FUNC ? 0 : 1);
+	return cls * 4 + (y->kind == SYM_FUNC ? 0 : 2) + (y->global ? 0 : 1);
 }
 
 static int cmp_addr(const void *pa, const void *pb)
