@@ -40,6 +40,27 @@ static int list_walks(void)
 	return EXIT_OK;
 }
 
+/* The 'e' key and --export: a live walk is dated now; a replayed trace keeps its date. */
+static int export_history(void *ctx, const char *path, char *err, size_t errlen)
+{
+	struct trace *t = ctx;
+	if (!t->origin)
+		trace_stamp_date(t);
+	return export_trace(t, path, err, errlen);
+}
+
+/* What the trace says about how it was made. */
+static void describe_trace(struct trace *t, const struct paths *p, int argc, char **argv)
+{
+	char line[1024] = "";
+	size_t used = 0;
+	for (int i = 0; i < argc && used < sizeof(line); i++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s", i ? " " : "", argv[i]);
+	snprintf(t->syswalk_version, sizeof(t->syswalk_version), "%s", SYSWALK_VERSION);
+	trace_set_string(&t->command_line, line);
+	trace_set_string(&t->kernel_path, p->kernel);
+}
+
 /* --- a live walk ------------------------------------------------------------------ */
 
 static int open_walk(struct walk *w, const struct options *o, const struct paths *p,
@@ -161,27 +182,6 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 }
 
 /* --- interactive ------------------------------------------------------------------ */
-
-/* The 'e' key and --export: a live walk is dated now; a replayed trace keeps its date. */
-static int export_history(void *ctx, const char *path, char *err, size_t errlen)
-{
-	struct trace *t = ctx;
-	if (!t->origin)
-		trace_stamp_date(t);
-	return export_trace(t, path, err, errlen);
-}
-
-/* What the trace says about how it was made. */
-static void describe_trace(struct trace *t, const struct paths *p, int argc, char **argv)
-{
-	char line[1024] = "";
-	size_t used = 0;
-	for (int i = 0; i < argc && used < sizeof(line); i++)
-		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s", i ? " " : "", argv[i]);
-	snprintf(t->syswalk_version, sizeof(t->syswalk_version), "%s", SYSWALK_VERSION);
-	trace_set_string(&t->command_line, line);
-	trace_set_string(&t->kernel_path, p->kernel);
-}
 
 static int run_interactive(const struct options *o, const struct paths *p, const struct demo_syscall *sc,
 			   int argc, char **argv)
