@@ -64,7 +64,8 @@ struct target {
 	char error[384];
 };
 
-/* Connect to WHERE (see rsp_open) and do the handshake. */
+/* Connect to WHERE (see rsp_open) and do the handshake. Call target_close afterwards
+ * whether it succeeded or not (it frees the buffers either way). */
 int target_open(struct target *t, const char *where);
 
 /* Same over an already connected socket (tests); takes ownership of FD. */

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -348,6 +350,34 @@ static void test_refuses_non_loopback(void **state)
 	assert_non_null(strstr(rsp_error(&c), "/nonexistent/gdb.sock"));
 }
 
+/* Loopback TCP works (a listener of our own on 127.0.0.1, port chosen by the kernel). */
+static void test_loopback_tcp(void **state)
+{
+	(void)state;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct rsp_conn c;
+	char where[64];
+
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(where, sizeof(where), "127.0.0.1:%u", ntohs(sa.sin_port));
+	assert_int_equal(rsp_open(&c, where, 0), 0);
+	int afd = accept(lfd, NULL, NULL);
+	assert_true(afd >= 0);
+	assert_int_equal(write(afd, "+", 1), 1);
+	assert_int_equal(rsp_send(&c, "?", 1), 0);
+	rsp_close(&c);
+	snprintf(where, sizeof(where), "localhost:%u", ntohs(sa.sin_port));
+	assert_int_equal(rsp_open(&c, where, 0), 0);
+	rsp_close(&c);
+	close(afd);
+	close(lfd);
+}
+
 static void test_classifiers(void **state)
 {
 	(void)state;
@@ -375,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_oversize_packet),
 		cmocka_unit_test(test_interrupt_fd),
 		cmocka_unit_test(test_refuses_non_loopback),
+		cmocka_unit_test(test_loopback_tcp),
 		cmocka_unit_test(test_classifiers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
