@@ -29,9 +29,10 @@ static const struct demo_syscall linux_syscalls[] = {
 	{ "enosys", 500, "entry_SYSCALL_64", "init_syscall_enosys",
 	  "syscall 500, unused on x86_64: -ENOSYS (-38)" },
 	{ "x32", 0x40000027, "entry_SYSCALL_64", "init_syscall_x32",
-	  "getpid with the x32 bit: Debian's kernel answers -ENOSYS unless booted with syscall.x32=y" },
-	{ "int80", 20, "entry_INT80_compat", "init_syscall_int80",
-	  "int $0x80 with eax 20: the 32-bit getpid through entry_INT80_compat" },
+	  "getpid with the x32 bit: Debian builds 6.1 without CONFIG_X86_X32_ABI, so -ENOSYS" },
+	/* Since a 2023 stable backport, 6.1 enters int $0x80 through asm_int80_emulation. */
+	{ "int80", 20, "asm_int80_emulation", "init_syscall_int80",
+	  "int $0x80 with eax 20: the 32-bit getpid through asm_int80_emulation" },
 };
 
 const struct demo_syscall *demo_syscalls(enum syswalk_target target, int *n)

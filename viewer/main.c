@@ -74,6 +74,7 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.target = o->target,
 		.kernel = p->kernel,
 		.symbols = p->symbols[0] ? p->symbols : NULL,
+		.user_symbols = p->user_symbols[0] ? p->user_symbols : NULL,
 		.debuginfo = p->debuginfo[0] ? p->debuginfo : NULL,
 		.srcroot = p->srcroot[0] ? p->srcroot : NULL,
 		.annotations = p->annotations,

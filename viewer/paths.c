@@ -73,6 +73,9 @@ int paths_resolve(struct paths *p, const struct options *o, char *err, size_t er
 		set(p->symbols, "%s/%s", linux_dir, "System.map");
 		set(p->debuginfo, "%s/%s", linux_dir, "vmlinux");
 		set(p->initrd, p->source_tree ? "%s/build/linux/%s" : "%s/%s", base, "initramfs.cpio");
+		set(p->user_symbols, p->source_tree ? "%s/build/linux/%s" : "%s/%s", base, "init");
+		if (!exists(p->user_symbols))
+			p->user_symbols[0] = '\0';
 		if (!exists(p->symbols))
 			p->symbols[0] = '\0';
 		if (!exists(p->debuginfo))

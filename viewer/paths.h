@@ -22,7 +22,8 @@ struct paths {
 	char srcroot[PATHS_LEN];     /* source tree for DWARF file names ("" when none) */
 	char annotations[PATHS_LEN];
 	char glossary[PATHS_LEN];    /* "" when none */
-	char initrd[PATHS_LEN];      /* linux: our init */
+	char initrd[PATHS_LEN];      /* linux: our init, packed */
+	char user_symbols[PATHS_LEN];/* linux: our init's ELF, for its syscall labels ("" when none) */
 };
 
 /* Work out every path for the options given. Returns 0, or -1 with a message naming

@@ -238,6 +238,31 @@ static int resolver_find(void *ctx, uint64_t start, uint64_t size, const char *m
 	return rc == 0 ? n : rc == -ENOENT ? 0 : rc;
 }
 
+/* Is page-table isolation on in this boot? Read what the CPU executes, not what the
+ * source says: Linux assembles SWITCH_TO_KERNEL_CR3 as "jmp over; mov %cr3, ..." and
+ * patches the jmp out at boot only when PTI is on; the teaching kernel's nopti build has
+ * no CR3 code at all. So the first of the two that entry_SYSCALL_64 meets decides. */
+static void detect_pti(struct walk *w)
+{
+	const struct sym *entry = symbols_by_name(&w->syms, "entry_SYSCALL_64");
+	struct snap_insn insns[16];
+	int n = entry ? disasm_decode_at(&w->dis, entry->addr, 0, insns, 16) : -1;
+	const char *verdict = "page-table isolation unknown";
+	for (int i = 0; i < n; i++) {
+		if (strncmp(insns[i].att, "jmp", 3) == 0) {
+			verdict = "page-table isolation off";
+			break;
+		}
+		if (strstr(insns[i].att, "%cr3")) {
+			verdict = "page-table isolation on";
+			break;
+		}
+	}
+	if (n > 0 && strcmp(verdict, "page-table isolation unknown") == 0)
+		verdict = "page-table isolation off";
+	snprintf(w->describe, sizeof(w->describe), "%s, %s", demo_target_name(w->cfg.target), verdict);
+}
+
 /* Anchors are resolved at the first kernel stop, not at load: "SYMBOL/MNEMONIC#N" needs
  * the code the CPU runs, and Linux patches its text (alternatives) while it boots. */
 static int resolve_anchors(struct walk *w)
@@ -249,6 +274,7 @@ static int resolve_anchors(struct walk *w)
 	if (w->notes.nerrors)
 		return annotation_errors(w, &w->notes, w->cfg.annotations);
 	w->notes_resolved = true;
+	detect_pti(w);
 	return 0;
 }
 
@@ -315,9 +341,15 @@ static const struct demo_syscall *recognise(struct walk *w, const struct demo_sy
 		const struct sym *entry = symbols_by_name(&w->syms, sc->entry);
 		if (!entry || entry->addr != rip || sc->rax != rax || (want && want != sc))
 			continue;
-		/* SYSCALL left the user's return address in RCX: it must be a user address,
-		 * or this is not a syscall from user mode. */
-		if (strcmp(sc->entry, "entry_SYSCALL_64") == 0 && reg(w, "rcx") >= KERNEL_HALF)
+		/* The user's return address: SYSCALL leaves it in RCX, an interrupt gate pushes
+		 * it at the top of the stack. It must be the instruction after the demo's own
+		 * syscall (other code issues the same numbers: Linux's init prints a banner). */
+		uint64_t ret = reg(w, "rcx");
+		if (strcmp(sc->entry, "entry_SYSCALL_64") != 0 &&
+		    walk_read_memory(w, reg(w, "rsp"), &ret, sizeof(ret)) < 0)
+			continue;
+		const struct sym *user = symbols_by_name(&w->syms, sc->user_label);
+		if (user ? ret != user->addr + 2 : ret >= KERNEL_HALF)
 			continue;
 		return sc;
 	}
@@ -478,6 +510,19 @@ static bool stop_is_ours(const struct walk *w)
 	return start && end && rip >= start->addr && rip < end->addr;
 }
 
+/* An interrupt that arrived while the handler ran leaves through the same IRET code as
+ * a syscall does; its IRET frame returns to ring 0, a syscall's to ring 3. */
+static bool interrupt_return(struct walk *w)
+{
+	uint8_t code[2];
+	uint64_t rip = reg(w, "rip"), frame[2];
+	if (disasm_cache_read(&w->dis, rip, code, 2) != 2)
+		return false;
+	bool iretq = code[0] == 0x48 && code[1] == 0xcf;
+	return iretq && walk_read_memory(w, reg(w, "rsp"), frame, sizeof(frame)) == 0 &&
+	       (frame[1] & 3) == 0;
+}
+
 static int step_once(struct walk *w)
 {
 	int rc = target_step(&w->target, NULL);
@@ -509,7 +554,7 @@ static int run_to_anchor(struct walk *w)
 		}
 		if (w->target.rsp.interrupted)
 			return record(w, SNAP_STEP);
-		if (stop_is_ours(w))
+		if (stop_is_ours(w) && !interrupt_return(w))
 			return record(w, SNAP_ANCHOR);
 		w->stats.skipped_stops++;
 	}

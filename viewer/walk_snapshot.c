@@ -63,14 +63,19 @@ static int fill_msrs(struct walk *w, struct snapshot *s, bool inject)
 	if (inject && s->cpl == 0) {
 		uint64_t values[4];
 		int rc = target_read_msrs(&w->target, injected_ids, values, 4);
-		if (rc < 0) {
+		/* An injection that could not run (the step did not complete) restored the CPU
+		 * and leaves the values carried; a failed restore or a lost target is fatal. */
+		if (rc == TARGET_ERR_RESTORE || rc == TARGET_ERR_EXITED || rc == RSP_ERR_EOF ||
+		    rc == RSP_ERR_IO || rc == RSP_ERR_TIMEOUT) {
 			snprintf(w->err, sizeof(w->err), "reading the MSRs by injecting rdmsr: %s",
 				 target_error(&w->target));
 			return rc;
 		}
-		w->stats.msr_injections++;
-		for (int i = 0; i < 4; i++)
-			w->msrs[injected_slots[i]] = (struct snap_msr){ values[i], SNAP_MSR_LIVE };
+		if (rc == 0) {
+			w->stats.msr_injections++;
+			for (int i = 0; i < 4; i++)
+				w->msrs[injected_slots[i]] = (struct snap_msr){ values[i], SNAP_MSR_LIVE };
+		}
 	}
 	static const struct { enum snap_msr_id id; const char *reg; } from_regs[] = {
 		{ SNAP_MSR_EFER, "efer" },
