@@ -237,6 +237,17 @@ int debuginfo_source_line(struct debuginfo *d, uint64_t addr, char *file, size_t
 	const char *shown = relative_to(src, d->srcroot);
 	if (shown == src)
 		shown = relative_to(src, comp_dir);
+	/* Out-of-tree builds (Debian's kernel) compile in a subdirectory of the source
+	 * tree, so the sources sit next to an ancestor of the compile directory: try
+	 * those, down to two levels ("/build/linux-6.1.192/arch/x86/..."). */
+	char root[1024];
+	snprintf(root, sizeof root, "%s", comp_dir ? comp_dir : "");
+	for (char *slash; shown == src && (slash = strrchr(root, '/')) && slash != root;) {
+		*slash = '\0';
+		if (!strchr(root + 1, '/'))
+			break;
+		shown = relative_to(src, root);
+	}
 	snprintf(file, len, "%s", shown);
 	*line = lineno;
 	return 0;

@@ -148,6 +148,8 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 			break;
 		case MODE_BATCH:
 			rc = all ? walk_all(&w, o->target) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
+			if (rc == 0)
+				printf("syswalk %s: target %s; kernel %s\n\n", SYSWALK_VERSION, w.describe, p->kernel);
 			for (size_t i = 0; rc == 0 && i < w.history.n; i++)
 				textout_stop(stdout, &w.history.snaps[i], i + 1, w.history.n);
 			break;
