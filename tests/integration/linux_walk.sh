@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# linux_walk.sh: syswalk walks the demo syscalls of our init through Debian's real
+# Linux 6.1 kernel under TCG, and what it recorded from live state holds the
+# architectural facts of the syscall path. Skips when Debian's archive is unreachable.
+source "$(dirname "$0")/../lib/common.sh"
+tmpdir
+
+cache=$("$ROOT/scripts/fetch-linux.sh" --dbg 2>"$TMP/fetch.err"); rc=$?
+if [ $rc -eq 3 ]; then
+	skip "linux walk" "Debian's archive cannot be reached: $(tail -n1 "$TMP/fetch.err")"
+	exit 0
+elif [ $rc -ne 0 ]; then
+	not_ok "fetch the Linux kernel" "$(tail -n1 "$TMP/fetch.err")"
+	exit 0
+fi
+make -C "$ROOT" --no-print-directory linux-initramfs >/dev/null || { not_ok "build the init"; exit 0; }
+
+start=$(date +%s.%N)
+timeout 120 "$SYSWALK" --target linux --batch --syscall getpid >"$TMP/batch.txt" 2>&1
+check_eq "batch walk of getpid exits 0" 0 $?
+first_stop=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
+echo "# boot to the end of the getpid walk under TCG: ${first_stop} s (syswalk --target linux --batch --syscall getpid)"
+check "the batch output says whether page-table isolation is on" \
+	grep -qE '^syswalk .*target linux, page-table isolation (on|off)' "$TMP/batch.txt"
+
+timeout 300 "$SYSWALK" --target linux --export "$TMP/all.json" --syscall all 2>"$TMP/export.err"
+check_eq "export of every demo syscall exits 0" 0 $?
+
+nm "$ROOT/build/linux/init" >"$TMP/init.sym"
+python3 - "$TMP/all.json" "$cache/System.map" "$TMP/init.sym" "$ROOT/tests/lib" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[4])
+import trace_facts as t
+
+n = 0
+def check(name, ok, detail=""):
+    global n
+    n += 1
+    print(f"{'ok' if ok else 'not ok'} - {name}{'' if ok else ' (' + detail + ')'}")
+
+def symbols(path):
+    out = {}
+    for line in open(path):
+        parts = line.split()
+        if len(parts) == 3:
+            out[parts[2]] = int(parts[0], 16)
+    return out
+
+trace = t.load(sys.argv[1])
+kernel = symbols(sys.argv[2])
+init = symbols(sys.argv[3])
+walks = t.walks(trace)
+numbers = {"write": 1, "getpid": 39, "enosys": 500, "x32": 0x40000027, "int80": 20}
+check("every demo syscall of the init was walked", sorted(walks) == sorted(numbers), str(sorted(walks)))
+
+for name, stops in walks.items():
+    entry = stops[0]
+    user = stops[-1]
+    ret = init[f"init_syscall_{name}"] + 2
+    check(f"{name}: the walk ends in ring 3", user["kind"] == "user" and user["cpl"] == 3, user["location"])
+    check(f"{name}: RAX at the entry is the number", t.reg(entry, "rax") == numbers[name], hex(t.reg(entry, "rax")))
+    if name == "int80":
+        check("int80: enters through asm_int80_emulation", entry["location"] == "asm_int80_emulation", entry["location"])
+        check("int80: the 32-bit getpid returns 1", t.reg(user, "rax") == 1, hex(t.reg(user, "rax")))
+        check("int80: returns to the instruction after int $0x80", t.reg(user, "rip") == ret, hex(t.reg(user, "rip")))
+        continue
+    check(f"{name}: first stop is entry_SYSCALL_64", entry["location"] == "entry_SYSCALL_64", entry["location"])
+    lstar, source = t.msr(entry, "LSTAR")
+    check(f"{name}: LSTAR read by injection is entry_SYSCALL_64 from System.map",
+          lstar == kernel["entry_SYSCALL_64"] and source == "live", f"{lstar:#x} {source}")
+    star, _ = t.msr(entry, "STAR")
+    check(f"{name}: STAR holds the syscall CS 0x10 and the sysret base 0x23",
+          (star >> 32) & 0xffff == 0x10 and (star >> 48) & 0xffff == 0x23, hex(star))
+    check(f"{name}: RCX at entry is the init's next instruction", t.reg(entry, "rcx") == ret, hex(t.reg(entry, "rcx")))
+    check(f"{name}: CS at entry is __KERNEL_CS", t.reg(entry, "cs") == 0x10, hex(t.reg(entry, "cs")))
+    c = t.first_at(stops, "do_syscall_64")
+    check(f"{name}: pt_regs->cs is __USER_CS", t.slot(c, "cs") == 0x33, hex(t.slot(c, "cs")))
+    check(f"{name}: pt_regs->ss is __USER_DS", t.slot(c, "ss") == 0x2b, hex(t.slot(c, "ss")))
+    check(f"{name}: pt_regs->orig_ax is the number", t.slot(c, "orig_ax") == numbers[name], hex(t.slot(c, "orig_ax")))
+    check(f"{name}: pt_regs->ip is the saved RCX", t.slot(c, "ip") == ret, hex(t.slot(c, "ip")))
+    check(f"{name}: RDI is the frame, RSI the number in do_syscall_64",
+          t.reg(c, "rdi") == t.value(c["frame"]["base"]) and t.reg(c, "rsi") == numbers[name])
+    last = stops[-2]
+    check(f"{name}: leaves by sysretq", t.current_insn(last).startswith("sysretq"), t.current_insn(last))
+    check(f"{name}: after sysretq RIP is the saved RCX", t.reg(user, "rip") == ret, hex(t.reg(user, "rip")))
+    check(f"{name}: after sysretq CS 0x33 and SS 0x2b", t.reg(user, "cs") == 0x33 and t.reg(user, "ss") == 0x2b)
+
+rax = {s: t.reg(v[-1], "rax") for s, v in walks.items()}
+check("write returns 19", rax.get("write") == 19, str(rax.get("write")))
+check("getpid returns 1 (our init is pid 1)", rax.get("getpid") == 1, str(rax.get("getpid")))
+check("syscall 500 returns -ENOSYS", rax.get("enosys") == (1 << 64) - 38, hex(rax.get("enosys", 0)))
+check("x32 getpid returns -ENOSYS (Debian builds 6.1 without CONFIG_X86_X32_ABI)",
+      rax.get("x32") == (1 << 64) - 38, hex(rax.get("x32", 0)))
+PY
+
+timeout 120 "$SYSWALK" --target linux --check-annotations "$ROOT/annotations/linux-6.1" >"$TMP/check.txt" 2>&1
+check_eq "annotations/linux-6.1 resolve against the live kernel" 0 $?
+exit 0
