@@ -93,6 +93,23 @@ check("x32 getpid returns -ENOSYS (Debian builds 6.1 without CONFIG_X86_X32_ABI)
       rax.get("x32") == (1 << 64) - 38, hex(rax.get("x32", 0)))
 PY
 
+# With pti=on the entry code switches CR3, and syswalk says so from the live code.
+timeout 120 "$SYSWALK" --target linux --pti --export "$TMP/pti.json" --syscall getpid 2>"$TMP/pti.err"
+check_eq "a walk with --pti exits 0" 0 $?
+python3 - "$TMP/pti.json" "$ROOT/tests/lib" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import trace_facts as t
+stops = t.load(sys.argv[1])["snapshots"]
+entry, c = stops[0], t.first_at(stops, "do_syscall_64")
+ok = t.reg(entry, "cr3") != t.reg(c, "cr3") and t.reg(entry, "cr3") & 0x1000
+print(("ok" if ok else "not ok") + " - pti=on: CR3 at entry is the user PGD (bit 12), another in do_syscall_64")
+PY
+timeout 120 "$SYSWALK" --target linux --pti --batch --syscall getpid 2>&1 | head -1 | grep -q 'page-table isolation on'
+check_eq "with --pti the walk says page-table isolation is on" 0 $?
+steps=$(timeout 200 "$SYSWALK" --target linux --trace --syscall getpid 2>/dev/null | wc -l)
+echo "# getpid on Linux: $((steps - 1)) instructions from entry_SYSCALL_64 to the user instruction after sysretq (syswalk --target linux --trace --syscall getpid)"
+
 timeout 120 "$SYSWALK" --target linux --check-annotations "$ROOT/annotations/linux-6.1" >"$TMP/check.txt" 2>&1
 check_eq "annotations/linux-6.1 resolve against the live kernel" 0 $?
 exit 0
