@@ -12,8 +12,9 @@
 #include <string.h>
 
 #include "walk.h"
+#include "walk_internal.h"
 
-#define KERNEL_HALF 0xffff800000000000ULL
+
 #define INSNS_BEFORE 6
 #define INSNS_AFTER 10
 

@@ -1,0 +1,34 @@
+/* walk_internal.h: what the walk's own files (walk.c, walk_run.c, walk_snapshot.c)
+ * share with each other and nobody else. */
+#ifndef SYSWALK_WALK_INTERNAL_H
+#define SYSWALK_WALK_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "walk.h"
+
+/* Addresses at or above this are the kernel's half of the canonical space. */
+#define KERNEL_HALF 0xffff800000000000ULL
+
+/* Keep a message in w->err; returns CODE (or -1 when CODE is not negative). */
+int walk_fail(struct walk *w, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A failed target operation, explained: a dead QEMU is the news, not the socket error. */
+int walk_fail_target(struct walk *w, int rc, const char *doing);
+
+/* Register NAME at the last live stop (0 when unknown). */
+uint64_t walk_reg(const struct walk *w, const char *name);
+
+/* Remove every breakpoint the target holds. */
+void walk_remove_breakpoints(struct walk *w);
+
+/* Resolve the notes' anchors against the running kernel (once). */
+int walk_resolve_anchors(struct walk *w);
+
+/* A breakpoint on every resolved note (once). */
+int walk_set_anchor_breakpoints(struct walk *w);
+
+/* $VARIABLE of expr.h for the syscall being walked. */
+int walk_env_variable(void *ctx, const char *name, size_t len, uint64_t *value);
+
+#endif
