@@ -113,6 +113,12 @@ static int finish_load(struct symbols *s)
 	return 0;
 }
 
+int symbols_add(struct symbols *s, const char *name, uint64_t addr, uint64_t size)
+{
+	int rc = add_sym(s, name, addr, size, SYM_FUNC, true, 'T');
+	return rc < 0 ? rc : finish_load(s);
+}
+
 static char elf_letter(enum sym_kind kind, bool global, bool weak, bool exec)
 {
 	char c = kind == SYM_ABS ? 'a' : weak ? 'w' : (kind == SYM_FUNC || exec) ? 't' : 'd';

@@ -55,6 +55,10 @@ int symbols_load_elf(struct symbols *s, const char *path);
  * Returns the number of symbols added or a negative errno. */
 int symbols_load_system_map(struct symbols *s, const char *path);
 
+/* Add one global function symbol found some other way (by disassembling a kernel that
+ * came without symbols). Returns 0 or a negative errno. Lookups stay sorted. */
+int symbols_add(struct symbols *s, const char *name, uint64_t addr, uint64_t size);
+
 /* The symbol called NAME, or NULL. With duplicates (static functions of the same name)
  * the global one wins, then the lowest address. */
 const struct sym *symbols_by_name(const struct symbols *s, const char *name);

@@ -52,14 +52,20 @@ const char *walk_error(const struct walk *w)
 static int load_symbols(struct walk *w)
 {
 	symbols_init(&w->syms);
-	if (!w->cfg.symbols)
-		return 0;
-	int rc = strstr(w->cfg.symbols, "System.map") ? symbols_load_system_map(&w->syms, w->cfg.symbols)
-						      : symbols_load_elf(&w->syms, w->cfg.symbols);
+	int rc = 0;
+	if (w->cfg.symbols)
+		rc = strstr(w->cfg.symbols, "System.map") ? symbols_load_system_map(&w->syms, w->cfg.symbols)
+							  : symbols_load_elf(&w->syms, w->cfg.symbols);
 	if (rc < 0)
 		return walk_fail(w, rc, "%s", symbols_error(&w->syms));
 	if (w->cfg.user_symbols && (rc = symbols_load_elf(&w->syms, w->cfg.user_symbols)) < 0)
 		return walk_fail(w, rc, "%s", symbols_error(&w->syms));
+	const struct sym *lo = symbols_by_name(&w->syms, "__entry_text_start");
+	const struct sym *hi = symbols_by_name(&w->syms, "__entry_text_end");
+	if (lo && hi) {
+		w->entry_text_lo = lo->addr;
+		w->entry_text_hi = hi->addr;
+	}
 	const struct sym *top = symbols_by_name(&w->syms, "cpu_current_top_of_stack");
 	if (top) {
 		w->percpu_top_sym = top->addr;
@@ -256,7 +262,12 @@ static void detect_pti(struct walk *w)
 	}
 	if (n > 0 && strcmp(verdict, "page-table isolation unknown") == 0)
 		verdict = "page-table isolation off";
-	snprintf(w->describe, sizeof(w->describe), "%s, %s", demo_target_name(w->cfg.target), verdict);
+	if (w->discovered)
+		snprintf(w->describe, sizeof(w->describe), "%s, no symbols: entry from LSTAR, path by "
+			 "disassembly, %zu notes left out, built-in pt_regs; %s", demo_target_name(w->cfg.target),
+			 w->notes_left_out, verdict);
+	else
+		snprintf(w->describe, sizeof(w->describe), "%s, %s", demo_target_name(w->cfg.target), verdict);
 }
 
 /* Anchors are resolved at the first kernel stop, not at load: "SYMBOL/MNEMONIC#N" needs
@@ -267,6 +278,13 @@ int walk_resolve_anchors(struct walk *w)
 		return 0;
 	struct annot_resolver r = { .ctx = w, .lookup_symbol = resolver_lookup, .find_mnemonic = resolver_find };
 	annot_resolve(&w->notes, &r);
+	if (w->notes.nerrors && w->discovered) {
+		/* Found without symbols: the notes on symbols we could not name stay out. */
+		for (size_t i = 0; i < w->notes.nerrors; i++)
+			free(w->notes.errors[i]);
+		w->notes_left_out = w->notes.nerrors;
+		w->notes.nerrors = 0;
+	}
 	if (w->notes.nerrors)
 		return annotation_errors(w, &w->notes, w->cfg.annotations);
 	w->notes_resolved = true;

@@ -84,6 +84,8 @@ struct walk {
 	struct annot_set glossary;
 	bool notes_resolved;
 	bool anchors_set;                /* breakpoints on every resolved note are in */
+	bool discovered;                 /* no kernel symbols: the path was found live */
+	size_t notes_left_out;           /* notes whose anchor a symbol-less kernel lacks */
 
 	struct trace history;            /* every snapshot, in order */
 	size_t pos;                      /* the one shown */
@@ -94,11 +96,12 @@ struct walk {
 	/* MSRs read by injection at the last kernel stop; shown as carried elsewhere. */
 	struct snap_msr msrs[SNAP_MSR_COUNT];
 
+	uint64_t entry_text_lo, entry_text_hi;  /* [__entry_text_start, __entry_text_end) */
 	uint64_t percpu_top_sym;         /* value of cpu_current_top_of_stack (a per-CPU offset) */
 	bool have_percpu_top;
 	int interrupt_fd;
 	struct walk_stats stats;
-	char describe[96];
+	char describe[192];
 	char err[WALK_ERR_LEN];
 };
 

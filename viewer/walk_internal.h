@@ -3,6 +3,7 @@
 #ifndef SYSWALK_WALK_INTERNAL_H
 #define SYSWALK_WALK_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "walk.h"
@@ -30,5 +31,19 @@ int walk_set_anchor_breakpoints(struct walk *w);
 
 /* $VARIABLE of expr.h for the syscall being walked. */
 int walk_env_variable(void *ctx, const char *name, size_t len, uint64_t *value);
+
+/* Read all registers into w->regs ('g'). */
+int walk_read_regs(struct walk *w);
+
+/* At a stop on one of the demo's user syscall instructions (WANT, or any when NULL):
+ * keep the registers as the "before" of the syscall and say true. */
+bool walk_at_user_syscall(struct walk *w, const struct demo_syscall *want);
+
+/* The kernel has no symbol for the entry point of WANT (or of some demo syscall). */
+bool walk_needs_discovery(const struct walk *w, const struct demo_syscall *want);
+
+/* Find the syscall path without kernel symbols (walk_discover.c): run to the demo's own
+ * syscall instruction, step through it, and name what the CPU reached. */
+int walk_discover(struct walk *w, const struct demo_syscall *want, const struct demo_syscall **found);
 
 #endif

@@ -15,7 +15,7 @@
 
 /* ---- running to a syscall ------------------------------------------------------ */
 
-static int read_regs(struct walk *w)
+int walk_read_regs(struct walk *w)
 {
 	int rc = target_read_regs(&w->target, &w->regs);
 	w->regs_valid = rc == 0;
@@ -100,7 +100,7 @@ static int insert_entry_breakpoints(struct walk *w, const struct demo_syscall *w
 }
 
 /* A stop at one of the demo's user syscall instructions: keep its registers. */
-static bool at_user_syscall(struct walk *w, const struct demo_syscall *want)
+bool walk_at_user_syscall(struct walk *w, const struct demo_syscall *want)
 {
 	if (cpl(w) != 3)
 		return false;
@@ -122,22 +122,35 @@ static bool at_user_syscall(struct walk *w, const struct demo_syscall *want)
  * the frame's place, the anchors, and the first snapshot. */
 static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 {
-	walk_remove_breakpoints(w);
-	int rc = insert_entry_breakpoints(w, want);
-	if (rc < 0)
-		return rc;
 	const struct demo_syscall *sc = NULL;
+	int rc;
 	w->sys.have_user_regs = false;
+	/* A kernel without symbols (Debian's image without the -dbg package): find the
+	 * entry by following the demo's own syscall instruction (walk_discover.c). That
+	 * leaves the CPU at the entry already. */
+	if (walk_needs_discovery(w, want)) {
+		const struct demo_syscall *found = NULL;
+		if ((rc = walk_discover(w, want, &found)) < 0)
+			return rc;
+		if (!(sc = recognise(w, found)))
+			return walk_fail(w, -EPROTO, "followed the %s syscall into the kernel, but the stop "
+					 "there is not its entry (rip 0x%llx)", found->name,
+					 (unsigned long long)walk_reg(w, "rip"));
+	} else {
+		walk_remove_breakpoints(w);
+		if ((rc = insert_entry_breakpoints(w, want)) < 0)
+			return rc;
+	}
 	while (!sc) {
 		struct target_stop stop;
 		rc = target_continue(&w->target, w->cfg.run_timeout_ms, &stop);
 		if (rc < 0)
 			return walk_fail_target(w, rc, want ? "running to the syscall" : "running to the next syscall");
-		if ((rc = read_regs(w)) < 0)
+		if ((rc = walk_read_regs(w)) < 0)
 			return rc;
 		if (w->target.rsp.interrupted)
 			return walk_fail(w, -EINTR, "interrupted while running to the next syscall");
-		if (at_user_syscall(w, want))
+		if (walk_at_user_syscall(w, want))
 			continue;
 		sc = recognise(w, want);
 		if (!sc)
@@ -222,9 +235,7 @@ static bool stop_is_ours(const struct walk *w)
 		return true;
 	if (rsp >= s->stack_low && rsp <= s->frame_base + w->ptregs.size)
 		return true;
-	const struct sym *start = symbols_by_name(&w->syms, "__entry_text_start");
-	const struct sym *end = symbols_by_name(&w->syms, "__entry_text_end");
-	return start && end && rip >= start->addr && rip < end->addr;
+	return rip >= w->entry_text_lo && rip < w->entry_text_hi;
 }
 
 /* An interrupt that arrived while the handler ran leaves through the same IRET code as
@@ -245,7 +256,7 @@ static int step_once(struct walk *w)
 	int rc = target_step(&w->target, NULL);
 	if (rc < 0)
 		return walk_fail_target(w, rc, "stepping one instruction");
-	if ((rc = read_regs(w)) < 0)
+	if ((rc = walk_read_regs(w)) < 0)
 		return rc;
 	if (cpl(w) == 3) {
 		w->sys.finished = true;
@@ -263,7 +274,7 @@ static int run_to_anchor(struct walk *w)
 		rc = target_continue(&w->target, w->cfg.timeout_ms, NULL);
 		if (rc < 0)
 			return walk_fail_target(w, rc, "running to the next annotated stop");
-		if ((rc = read_regs(w)) < 0)
+		if ((rc = walk_read_regs(w)) < 0)
 			return rc;
 		if (cpl(w) == 3) {       /* left the kernel by a path without an annotated exit */
 			w->sys.finished = true;
