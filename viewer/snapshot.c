@@ -146,6 +146,17 @@ static bool insn_equal(const struct snap_insn *a, const struct snap_insn *b)
 	       a->current == b->current;
 }
 
+static bool question_equal(const struct snap_question *a, const struct snap_question *b)
+{
+	if (!FIELD_EQ(a, b, text) || !FIELD_EQ(a, b, expr) || a->answer_known != b->answer_known ||
+	    a->answer != b->answer || a->nchoices != b->nchoices)
+		return false;
+	for (int i = 0; i < a->nchoices && i < SNAP_MAX_CHOICES; i++)
+		if (!FIELD_EQ(a, b, choice_label[i]) || a->choice_value[i] != b->choice_value[i])
+			return false;
+	return true;
+}
+
 /* Whether two snapshots hold the same state (used by the back/forward test). */
 bool snapshot_equal(const struct snapshot *a, const struct snapshot *b)
 {
@@ -170,6 +181,12 @@ bool snapshot_equal(const struct snapshot *a, const struct snapshot *b)
 		return false;
 	for (int i = 0; i < a->ninsns && i < SNAP_MAX_INSNS; i++)
 		if (!insn_equal(&a->insns[i], &b->insns[i]))
+			return false;
+
+	if (a->nquestions != b->nquestions)
+		return false;
+	for (int i = 0; i < a->nquestions && i < SNAP_MAX_QUESTIONS; i++)
+		if (!question_equal(&a->questions[i], &b->questions[i]))
 			return false;
 
 	return FIELD_EQ(a, b, location) && FIELD_EQ(a, b, source_file) &&

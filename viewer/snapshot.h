@@ -17,6 +17,8 @@
 #define SNAP_MAX_SLOTS  32   /* struct pt_regs has 21 eight-byte fields */
 #define SNAP_MAX_INSNS  24   /* decoded instructions kept around RIP */
 #define SNAP_NAME_LEN   24
+#define SNAP_MAX_QUESTIONS 3  /* predict-then-reveal questions of one note */
+#define SNAP_MAX_CHOICES   6
 
 /* One register as the target described it (name from target.xml). */
 struct snap_reg {
@@ -79,6 +81,18 @@ struct snap_insn {
 	bool current;                /* addr == RIP */
 };
 
+/* A question a note asks before its stop is revealed (--quiz). The answer is computed
+ * from the state at this stop when the snapshot is built, never stored in the note. */
+struct snap_question {
+	char text[200];              /* "Which address does RCX hold now?" */
+	char expr[120];              /* how the answer is computed: "rcx" */
+	bool answer_known;           /* false when expr could not be evaluated at this stop */
+	uint64_t answer;
+	int nchoices;                /* 0: the learner types a value */
+	char choice_label[SNAP_MAX_CHOICES][32];
+	uint64_t choice_value[SNAP_MAX_CHOICES];
+};
+
 enum snap_kind {
 	SNAP_ANCHOR,                 /* an annotated stop ("next") */
 	SNAP_STEP,                   /* a single instruction step ("stepi") */
@@ -103,6 +117,9 @@ struct snapshot {
 	char location[160];          /* "entry_SYSCALL_64+0x1c" */
 	char source_file[160];       /* "kernel/entry_64.S" or "" */
 	int source_line;             /* 0 when unknown */
+
+	int nquestions;
+	struct snap_question questions[SNAP_MAX_QUESTIONS];
 
 	/* Heap strings owned by the snapshot (snapshot_free releases them); NULL when absent. */
 	char *anchor;                /* the annotation anchor reached, e.g. "entry_SYSCALL_64/swapgs" */

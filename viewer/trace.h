@@ -28,6 +28,8 @@ struct trace {
 	int nreg_names;
 	char reg_names[SNAP_MAX_REGS][SNAP_NAME_LEN];
 
+	int quiz_asked, quiz_right;  /* --quiz: questions asked and answered right */
+
 	size_t n;                    /* stops in snaps */
 	size_t cap;
 	struct snapshot *snaps;

@@ -186,6 +186,30 @@ static json_t *insns_json(struct jw *w, const struct snapshot *s)
 	return arr;
 }
 
+static json_t *questions_json(struct jw *w, const struct snapshot *s)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < s->nquestions && i < SNAP_MAX_QUESTIONS; i++) {
+		const struct snap_question *q = &s->questions[i];
+		json_t *o = json_object(), *choices = json_array();
+
+		put(w, o, "text", text(w, q->text));
+		put(w, o, "expr", text(w, q->expr));
+		put(w, o, "answer", q->answer_known ? hex64(q->answer) : json_null());
+		for (int c = 0; c < q->nchoices && c < SNAP_MAX_CHOICES; c++) {
+			json_t *co = json_object();
+
+			put(w, co, "label", text(w, q->choice_label[c]));
+			put(w, co, "value", hex64(q->choice_value[c]));
+			push(w, choices, co);
+		}
+		put(w, o, "choices", choices);
+		push(w, arr, o);
+	}
+	return arr;
+}
+
 static json_t *snapshot_json(struct jw *w, const struct snapshot *s)
 {
 	json_t *o = json_object();
@@ -208,6 +232,7 @@ static json_t *snapshot_json(struct jw *w, const struct snapshot *s)
 	put(w, o, "msrs", msrs_json(w, s));
 	put(w, o, "frame", frame_json(w, &s->frame));
 	put(w, o, "insns", insns_json(w, s));
+	put(w, o, "questions", questions_json(w, s));
 	return o;
 }
 
@@ -229,6 +254,10 @@ static json_t *trace_to_json(struct jw *w, const struct trace *t)
 	for (int i = 0; i < t->nreg_names && i < SNAP_MAX_REGS; i++)
 		push(w, names, text(w, t->reg_names[i]));
 	put(w, root, "register_names", names);
+	json_t *quiz = json_object();
+	put(w, quiz, "asked", json_integer(t->quiz_asked));
+	put(w, quiz, "right", json_integer(t->quiz_right));
+	put(w, root, "quiz", quiz);
 	for (size_t i = 0; i < t->n; i++)
 		push(w, snaps, snapshot_json(w, &t->snaps[i]));
 	put(w, root, "snapshots", snaps);

@@ -368,12 +368,43 @@ static int load_insn(struct loader *L, const json_t *o, const char *path, struct
 	return 0;
 }
 
+static int load_question(struct loader *L, const json_t *o, const char *path, struct snap_question *q)
+{
+	static const char *const keys[] = { "text", "expr", "answer", "choices", NULL };
+	static const char *const choice_keys[] = { "label", "value", NULL };
+	char p[PATH_LEN];
+	json_t *arr;
+	int rc;
+
+	if ((rc = check_object(L, o, path, keys)) ||
+	    (rc = get_text(L, o, path, "text", q->text, sizeof(q->text))) ||
+	    (rc = get_text(L, o, path, "expr", q->expr, sizeof(q->expr))))
+		return rc;
+	q->answer_known = !json_is_null(json_object_get(o, "answer"));
+	if (q->answer_known && (rc = get_hex64(L, o, path, "answer", &q->answer)))
+		return rc;
+	if ((rc = get_array(L, o, path, "choices", SNAP_MAX_CHOICES, &arr, p)))
+		return rc;
+	q->nchoices = (int)json_array_size(arr);
+	for (int i = 0; i < q->nchoices; i++) {
+		char cp[PATH_LEN];
+		const json_t *c = json_array_get(arr, i);
+
+		index_path(cp, p, (size_t)i);
+		if ((rc = check_object(L, c, cp, choice_keys)) ||
+		    (rc = get_text(L, c, cp, "label", q->choice_label[i], sizeof(q->choice_label[i]))) ||
+		    (rc = get_hex64(L, c, cp, "value", &q->choice_value[i])))
+			return rc;
+	}
+	return 0;
+}
+
 static int load_snapshot(struct loader *L, const json_t *o, const char *path, struct snapshot *s)
 {
 	static const char *const keys[] = {
 		"index", "kind", "syscall", "rip", "cpl", "location", "source_file", "source_line",
 		"anchor", "note_title", "note_markdown", "note_show", "console", "regs", "msrs",
-		"frame", "insns", NULL,
+		"frame", "insns", "questions", NULL,
 	};
 	long long index, cpl, line;
 	char p[PATH_LEN];
@@ -426,6 +457,16 @@ static int load_snapshot(struct loader *L, const json_t *o, const char *path, st
 		if ((rc = load_insn(L, json_array_get(arr, i), ip, &s->insns[i])))
 			return rc;
 	}
+	if ((rc = get_array(L, o, path, "questions", SNAP_MAX_QUESTIONS, &arr, p)))
+		return rc;
+	s->nquestions = (int)json_array_size(arr);
+	for (int i = 0; i < s->nquestions; i++) {
+		char qp[PATH_LEN];
+
+		index_path(qp, p, (size_t)i);
+		if ((rc = load_question(L, json_array_get(arr, i), qp, &s->questions[i])))
+			return rc;
+	}
 	return 0;
 }
 
@@ -439,6 +480,9 @@ static int load_metadata(struct loader *L, const json_t *root, struct trace *t)
 
 	if ((rc = get_int(L, root, "", "version", 1, INT32_MAX, &version)))
 		return rc;
+	static const char *const quiz_keys[] = { "asked", "right", NULL };
+	json_t *quiz = json_object_get(root, "quiz");
+	long long asked, right;
 	if (version != TRACE_JSON_VERSION)
 		return fail(L, "version", "%lld is not a version this syswalk reads (%d)", version,
 			    TRACE_JSON_VERSION);
@@ -450,8 +494,13 @@ static int load_metadata(struct loader *L, const json_t *root, struct trace *t)
 	    (rc = get_text(L, root, "", "date", t->date, sizeof(t->date))) ||
 	    (rc = get_text(L, root, "", "syscalls", t->syscalls, sizeof(t->syscalls))) ||
 	    (rc = get_opt_heap_text(L, root, "", "command_line", &t->command_line)) ||
+	    (rc = check_object(L, quiz, "quiz", quiz_keys)) ||
+	    (rc = get_int(L, quiz, "quiz", "asked", 0, INT32_MAX, &asked)) ||
+	    (rc = get_int(L, quiz, "quiz", "right", 0, asked, &right)) ||
 	    (rc = get_array(L, root, "", "register_names", SNAP_MAX_REGS, &names, p)))
 		return rc;
+	t->quiz_asked = (int)asked;
+	t->quiz_right = (int)right;
 	t->nreg_names = (int)json_array_size(names);
 	for (int i = 0; i < t->nreg_names; i++) {
 		json_t *n = json_array_get(names, i);
@@ -472,7 +521,7 @@ static int load_root(struct loader *L, const json_t *root, struct trace *t)
 {
 	static const char *const keys[] = {
 		"format", "version", "syswalk_version", "target", "kernel", "date", "syscalls",
-		"command_line", "register_names", "snapshots", NULL,
+		"command_line", "register_names", "quiz", "snapshots", NULL,
 	};
 	json_t *format, *snaps;
 	char p[PATH_LEN];
