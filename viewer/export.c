@@ -244,6 +244,18 @@ static void md_stop(FILE *f, const struct snapshot *s, size_t pos, size_t n)
 			fprintf(f, ":%d", s->source_line);
 	}
 	fputs("*\n\n", f);
+	for (int q = 0; q < s->nquestions && q < SNAP_MAX_QUESTIONS; q++) {
+		const struct snap_question *qn = &s->questions[q];
+		fputs("> **Predict:** ", f);
+		md_inline(f, qn->text);
+		for (int c = 0; c < qn->nchoices; c++) {
+			fprintf(f, " (%d) ", c + 1);
+			md_inline(f, qn->choice_label[c]);
+		}
+		if (qn->answer_known)
+			fprintf(f, " — answer at this stop: `0x%" PRIx64 "`", qn->answer);
+		fputs("\n\n", f);
+	}
 	if (s->note_markdown && *s->note_markdown) {
 		md_text(f, s->note_markdown);
 		fputs(s->note_markdown[strlen(s->note_markdown) - 1] == '\n' ? "\n" : "\n\n", f);
@@ -295,6 +307,8 @@ int export_markdown(FILE *f, const struct trace *t, char *err, size_t errlen)
 		md_code(f, t->command_line);
 		fputs(".\n", f);
 	}
+	if (t->quiz_asked > 0)
+		fprintf(f, "Quiz score: %d of %d right.\n", t->quiz_right, t->quiz_asked);
 	fputs("\n", f);
 	for (size_t i = 0; i < t->n; i++) {
 		fputs("---\n\n", f);

@@ -340,6 +340,28 @@ static int put_stop(FILE *f, const struct trace *t, size_t i)
 		fputs("</code>", f);
 	}
 	fputs("</p></header>\n", f);
+	/* Questions come before the note, their answers folded: a handout to think with. */
+	for (int q = 0; q < s->nquestions && q < SNAP_MAX_QUESTIONS; q++) {
+		const struct snap_question *qn = &s->questions[q];
+		fputs("<details class=\"question\"><summary>Predict: ", f);
+		export_html_escape(f, qn->text);
+		fputs("</summary>", f);
+		if (qn->nchoices) {
+			fputs("<ol>", f);
+			for (int c = 0; c < qn->nchoices; c++) {
+				fputs("<li>", f);
+				export_html_escape(f, qn->choice_label[c]);
+				fputs("</li>", f);
+			}
+			fputs("</ol>", f);
+		}
+		if (qn->answer_known)
+			fprintf(f, "<p>Answer, read from the CPU at this stop: <code>0x%" PRIx64 "</code> (<code>", qn->answer);
+		else
+			fputs("<p>The answer could not be computed at this stop (<code>", f);
+		export_html_escape(f, qn->expr);
+		fputs("</code>)</p></details>\n", f);
+	}
 	if (s->note_markdown && *s->note_markdown && put_note(f, s->note_markdown) < 0)
 		return -ENOMEM;
 	fputs("<div class=\"panes\">\n", f);
@@ -398,6 +420,8 @@ static void put_heading(FILE *f, const struct trace *t)
 		export_html_escape(f, t->command_line);
 		fputs("</code></p>\n", f);
 	}
+	if (t->quiz_asked > 0)
+		fprintf(f, "<p class=\"meta quiz\">quiz score: %d of %d right</p>\n", t->quiz_right, t->quiz_asked);
 	fputs("<p class=\"meta keys\">Keys: <kbd>n</kbd>/<kbd>&rarr;</kbd> next stop, <kbd>p</kbd>/<kbd>&larr;</kbd> previous,"
 	      " <kbd>i</kbd> AT&amp;T/Intel syntax.</p></header>\n", f);
 }

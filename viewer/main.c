@@ -49,6 +49,14 @@ static int export_history(void *ctx, const char *path, char *err, size_t errlen)
 	return export_trace(t, path, err, errlen);
 }
 
+/* The quiz score goes into the trace, so an export carries it. */
+static void record_quiz_score(void *ctx, int asked, int right)
+{
+	struct trace *t = ctx;
+	t->quiz_asked = asked;
+	t->quiz_right = right;
+}
+
 /* What the trace says about how it was made. */
 static void describe_trace(struct trace *t, const struct paths *p, int argc, char **argv)
 {
@@ -204,6 +212,8 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 	struct ui_options uo = ui_options_default();
 	uo.syntax = o->intel ? UI_SYNTAX_INTEL : UI_SYNTAX_ATT;
 	uo.export = export_history;
+	uo.quiz = o->quiz;
+	uo.quiz_score = record_quiz_score;
 	uo.ctx = &w.history;
 	struct stop_source src = walk_source(&w);
 	int rc = ui_run(&uo, &src);
@@ -224,6 +234,8 @@ static int run_replay(const struct options *o)
 	struct ui_options uo = ui_options_default();
 	uo.syntax = o->intel ? UI_SYNTAX_INTEL : UI_SYNTAX_ATT;
 	uo.export = export_history;
+	uo.quiz = o->quiz;
+	uo.quiz_score = record_quiz_score;
 	uo.ctx = &t;
 	int rc = ui_run(&uo, &src);
 	trace_free(&t);

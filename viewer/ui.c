@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "ui_draw.h"
 #include "ui_panes.h"
+#include "ui_quiz.h"
 #include "ui_term.h"
 
 #define UI_MIN_W 80
@@ -47,6 +48,7 @@ struct ui {
 	char *tail;                      /* live console bytes (ui_options.console_read) */
 	size_t tail_len;
 	int console_fd;
+	struct ui_quiz quiz;             /* --quiz: the question covering the screen */
 	int status;                      /* ui_run's result */
 };
 
@@ -204,12 +206,15 @@ static void ui_draw_status(struct ui *u)
 	attrset(v->style[UI_ST_STATUS]);
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
-	snprintf(left, sizeof left, " %s | %s | stop %zu of %zu | %s%s ",
+	char score[48] = "";
+	if (u->quiz.enabled)
+		snprintf(score, sizeof score, " | quiz %d of %d right", u->quiz.right_count, u->quiz.asked);
+	snprintf(left, sizeof left, " %s | %s | stop %zu of %zu | %s%s%s ",
 		 ops->describe(u->src->ctx),
 		 v->snap && v->snap->syscall[0] ? v->snap->syscall : "-",
 		 v->count ? v->pos + 1 : 0, v->count,
-		 v->snap && v->snap->location[0] ? v->snap->location : "?",
-		 ops->live(u->src->ctx) ? "" : " | not live");
+		 u->quiz.active ? "?" : v->snap && v->snap->location[0] ? v->snap->location : "?",
+		 ops->live(u->src->ctx) ? "" : " | not live", score);
 	used = ui_put(v, y, 0, COLS, v->style[UI_ST_STATUS], left);
 	if (u->busy)
 		ui_putf(v, y, used + 1, COLS - used - 1, v->style[UI_ST_STATUS] | A_BOLD,
@@ -276,6 +281,9 @@ static void ui_draw(struct ui *u)
 		ui_draw_too_small(u);
 	} else if (!have) {
 		ui_put(&u->view, LINES / 2, 2, COLS - 4, A_BOLD, "No stop yet: press n to start the walk.");
+		ui_draw_status(u);
+	} else if (ui_quiz_arrive(&u->quiz, u->view.pos, u->view.snap), u->quiz.active) {
+		ui_quiz_draw(&u->quiz, &u->view, u->view.snap);   /* nothing revealed yet */
 		ui_draw_status(u);
 	} else {
 		for (int i = 0; i < UI_PANE_COUNT; i++)
@@ -411,10 +419,15 @@ static int ui_key(struct ui *u, int ch)
 		u->help = false;
 		return UI_REDRAW;
 	}
-	if (ch == 'q' || ch == 'Q')
+	if ((ch == 'q' || ch == 'Q') && !(u->quiz.active && u->quiz.input_len))
 		return UI_QUIT;
 	if (u->too_small)
 		return 0;    /* nothing else makes sense on the too-small screen */
+	if (u->quiz.active) {
+		if (ui_quiz_key(&u->quiz, u->view.snap, ch) && u->opt->quiz_score)
+			u->opt->quiz_score(u->opt->ctx, u->quiz.asked, u->quiz.right_count);
+		return UI_REDRAW;
+	}
 	u->msg[0] = '\0';
 	switch (ch) {
 	case 'n': case ' ':    return ui_act(u, WALK_NEXT, "next");
@@ -561,6 +574,7 @@ int ui_run(const struct ui_options *opt, struct stop_source *src)
 		       (opt->charset == UI_CHARSET_AUTO && ui_locale_is_utf8());
 	u->console_fd = opt->console_read ? opt->console_fd : -1;
 	u->focus = u->main_pane = UI_PANE_NOTE;
+	u->quiz.enabled = opt->quiz;
 
 	if (ui_term_open(&u->term, err, sizeof err) < 0) {
 		fprintf(stderr, "syswalk: %s\n", err);

@@ -50,7 +50,12 @@ struct ui_options {
 	 * SIGTERM, SIGHUP), after the terminal is restored. NULL for none. */
 	void (*quit)(void *ctx);
 
-	void *ctx;                      /* handed to the three callbacks */
+	/* --quiz: ask each note's questions before its stop is revealed; quiz_score (may be
+	 * NULL) hears the score after every answer, so an export can include it. */
+	bool quiz;
+	void (*quiz_score)(void *ctx, int asked, int right);
+
+	void *ctx;                      /* handed to the callbacks */
 };
 
 /* Options with every field at its default (auto colour/charset, AT&T, no console). */
