@@ -54,4 +54,50 @@ run-linux-now: all linux-initramfs
 clean:
 	rm -rf $(BUILD)
 
+# make install PREFIX=/usr/local DESTDIR=/tmp/stage: the program, its data and its man
+# page under the usual places. The binary looks for its data in $(PREFIX)/share/syswalk
+# (compiled into paths.o), so paths.o is rebuilt whenever PREFIX changes (the stamp
+# below); DESTDIR only stages the files, as packagers expect, and is not compiled in.
+# Build as yourself, then install as root: make && sudo make install.
+BINDIR   := $(PREFIX)/bin
+DATADIR  := $(PREFIX)/share/syswalk
+MAN1DIR  := $(PREFIX)/share/man/man1
+DOCDIR   := $(PREFIX)/share/doc/syswalk
+INSTALL  ?= install
+INSTALL_DOCS := README.md docs/user-guide.md docs/classroom.md docs/annotations.md \
+                docs/trace-format.md docs/trace-schema.json
+# Every target's annotation folder that exists (teach/, linux-6.1/), each file by name.
+INSTALL_NOTES := $(wildcard annotations/*/*.md)
+# The Linux target's own init, when built (make linux-initramfs); Debian's kernel is not
+# installed: point SYSWALK_CACHE at the directory scripts/fetch-linux.sh filled.
+INSTALL_LINUX := $(wildcard $(BUILD)/linux/init $(BUILD)/linux/initramfs.cpio)
+
+PREFIX_STAMP := $(BUILD)/prefix.stamp
+$(PREFIX_STAMP): FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(PREFIX)" ] || echo "$(PREFIX)" >$@
+$(BUILD)/viewer/paths.o: $(PREFIX_STAMP)
+.PHONY: FORCE install uninstall
+FORCE:
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/annotations $(DESTDIR)$(MAN1DIR) \
+		$(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 755 $(SYSWALK) $(DESTDIR)$(BINDIR)/syswalk
+	$(INSTALL) -m 644 $(KERNEL_ELF) $(KERNEL_NOPTI) $(DESTDIR)$(DATADIR)/
+	$(INSTALL) -m 644 annotations/glossary.md $(DESTDIR)$(DATADIR)/annotations/
+	@for f in $(INSTALL_NOTES); do \
+		d=$(DESTDIR)$(DATADIR)/$$(dirname $$f); \
+		echo "$(INSTALL) -m 644 $$f $$d/"; \
+		$(INSTALL) -d $$d && $(INSTALL) -m 644 $$f $$d/ || exit 1; \
+	done
+	$(if $(INSTALL_LINUX),$(INSTALL) -m 644 $(INSTALL_LINUX) $(DESTDIR)$(DATADIR)/)
+	$(INSTALL) -m 644 docs/syswalk.1 $(DESTDIR)$(MAN1DIR)/syswalk.1
+	$(INSTALL) -m 644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+
+# Removes exactly what install puts there (and the folders, when that leaves them empty).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/syswalk $(DESTDIR)$(MAN1DIR)/syswalk.1
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
