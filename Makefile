@@ -92,7 +92,9 @@ install: all
 		$(INSTALL) -d $$d && $(INSTALL) -m 644 $$f $$d/ || exit 1; \
 	done
 	$(if $(INSTALL_LINUX),$(INSTALL) -m 644 $(INSTALL_LINUX) $(DESTDIR)$(DATADIR)/)
-	$(INSTALL) -m 644 docs/syswalk.1 $(DESTDIR)$(MAN1DIR)/syswalk.1
+	@# The page's FILES name the default data directory; say the one compiled in.
+	sed 's|/usr/local/|$(PREFIX)/|g' docs/syswalk.1 >$(DESTDIR)$(MAN1DIR)/syswalk.1
+	chmod 644 $(DESTDIR)$(MAN1DIR)/syswalk.1
 	$(INSTALL) -m 644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
 
 # Removes exactly what install puts there (and the folders, when that leaves them empty).
