@@ -212,7 +212,9 @@ static int write_all(struct rsp_conn *c, const void *buf, size_t len)
 			c->stats.bytes_out += (uint64_t)n;
 			continue;
 		}
-		if (n < 0 && errno == EPIPE)
+		/* A peer that died with unread data in its socket shows as ECONNRESET,
+		 * not EPIPE: it is the same news for the user. */
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
 			return set_error(c, RSP_ERR_EOF, "gdbstub closed the connection (QEMU exited?)");
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return set_error(c, RSP_ERR_IO, "write to gdbstub: %s", strerror(errno));
@@ -259,7 +261,9 @@ static int fill(struct rsp_conn *c, int64_t deadline, bool *watch, const char *w
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		ssize_t got = read(c->fd, c->in, sizeof(c->in));
-		if (got == 0)
+		/* QEMU killed while our last request sat unread in its socket: the kernel
+		 * resets the connection instead of closing it. Both mean the stub is gone. */
+		if (got == 0 || (got < 0 && errno == ECONNRESET))
 			return set_error(c, RSP_ERR_EOF,
 					 "gdbstub closed the connection (QEMU exited?) while waiting for %s", what);
 		if (got < 0) {

@@ -258,6 +258,32 @@ static void test_eof_at_every_offset(void **state)
 	}
 }
 
+/* A stub killed with our bytes still unread in its socket: the kernel reports
+ * ECONNRESET rather than end of file. Same news, same words (found by killing QEMU
+ * during a walk: "read from gdbstub: Connection reset by peer"). */
+static void test_reset_reads_as_closed(void **state)
+{
+	(void)state;
+	for (int writing = 0; writing < 2; writing++) {
+		int sv[2];
+		struct rsp_conn c;
+		const char *reply;
+		size_t len;
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+		assert_int_equal(rsp_open_fd(&c, sv[0], 0), 0);
+		c.timeout_ms = 2000;
+		assert_int_equal(send(sv[0], "$g#67", 5, 0), 5);   /* never read by the stub */
+		close(sv[1]);
+		int rc = writing ? rsp_request(&c, "g", &reply, &len)
+				 : rsp_wait_stop(&c, 0, &reply, &len);
+		if (rc != RSP_ERR_EOF)
+			fail_msg("%s: rc %d (%s)", writing ? "request" : "wait", rc, rsp_error(&c));
+		assert_non_null(strstr(rsp_error(&c), "gdbstub closed the connection"));
+		rsp_close(&c);
+	}
+}
+
 static void on_console(void *arg, const char *text, size_t len)
 {
 	strncat(arg, text, len);
@@ -401,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_gives_up),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_eof_at_every_offset),
+		cmocka_unit_test(test_reset_reads_as_closed),
 		cmocka_unit_test(test_unsolicited_stop_and_console),
 		cmocka_unit_test(test_oversize_packet),
 		cmocka_unit_test(test_interrupt_fd),
