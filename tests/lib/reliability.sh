@@ -1,0 +1,78 @@
+# tests/lib/reliability.sh: helpers for the reliability suite (tests/integration/rel_*.sh).
+# Source after common.sh and after calling tmpdir.
+#
+#   rel_setup            TMPDIR=$TMP for syswalk (so QEMU's private socket directory is
+#                        made under $TMP and our QEMUs are told apart from everyone
+#                        else's on this shared machine); NOTES=(--annotations DIR) when
+#                        annotations/teach is not in the tree yet
+#   rel_our_qemus        pids of QEMUs started by this test (their -chardev names $TMP)
+#   rel_leftover_dirs    private socket directories left under $TMP
+#   rel_child_of PID [S] wait up to S seconds (default 15) for PID's first child; print it
+#   rel_ms               monotonic-enough milliseconds (date +%s%3N)
+#   rel_wait_exit PID S  wait up to S seconds for PID (a child of this shell: do not
+#                        call it in $(...)) to end; sets REL_RC to its exit status, or
+#                        to "timeout" after killing it
+#   rel_json_ok FILE     FILE is complete, valid JSON (python3 -m json.tool)
+
+rel_setup() {
+	export TMPDIR=$TMP
+	unset XDG_RUNTIME_DIR
+	NOTES=()
+	if [ ! -d "$ROOT/annotations/teach" ]; then
+		# The teaching kernel's own notes are still being written: three stops of ours.
+		mkdir -p "$TMP/notes"
+		cat >"$TMP/notes/10-path.md" <<-'EOF'
+		# Three stops for the reliability suite
+
+		## entry_SYSCALL_64 — Arriving in the kernel
+
+		The CPU has just executed `syscall`.
+
+		## do_syscall_64 — The C dispatcher
+
+		Called with the `pt_regs` frame and the syscall number.
+
+		## entry_SYSRETQ_unsafe_stack/sysretq — Back to ring 3
+
+		The last kernel instruction of the fast path.
+		EOF
+		NOTES=(--annotations "$TMP/notes")
+	fi
+	on_exit "pkill -KILL -f '$TMP/syswalk-qemu'"
+}
+
+rel_our_qemus() { pgrep -f "$TMP/syswalk-qemu" | tr '\n' ' ' | sed 's/ $//'; }
+
+rel_leftover_dirs() { find "$TMP" -maxdepth 1 -name 'syswalk-qemu.*' 2>/dev/null | tr '\n' ' '; }
+
+rel_child_of() {
+	local pid=$1 limit=${2:-15} end c
+	end=$((SECONDS + limit))
+	while [ $SECONDS -le $end ]; do
+		c=$(pgrep -P "$pid" | head -1)
+		[ -n "$c" ] && { echo "$c"; return 0; }
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+rel_ms() { date +%s%3N; }
+
+rel_wait_exit() {
+	local pid=$1 limit=$2 end
+	end=$(( $(rel_ms) + limit * 1000 ))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(rel_ms)" -ge "$end" ]; then
+			kill -KILL "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			REL_RC=timeout
+			return 1
+		fi
+		sleep 0.01
+	done
+	wait "$pid"
+	REL_RC=$?
+}
+
+rel_json_ok() { python3 -m json.tool "$1" >/dev/null 2>&1; }
