@@ -24,6 +24,7 @@ include kernel/kernel.mk
 include viewer/viewer.mk
 include tests/tests.mk
 -include kernel/linux.mk
+-include tests/bench/bench.mk
 
 # make run opens the viewer on the teaching kernel (kernel.mk's default was its console).
 RUN_CMD := $(SYSWALK)
