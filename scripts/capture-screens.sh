@@ -46,7 +46,7 @@ trap cleanup EXIT
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR=1
 printf -v cmd '%q ' "$PWD/$syswalk" "${args[@]}"
 tmux -L "$sock" -f /dev/null new-session -d -s cap -x "$width" -y "$height" \
-	"$cmd; echo; echo \"syswalk exited with status \$?\"; sleep 600"
+	"$cmd; rc=\$?; echo; echo \"syswalk exited with status \$rc\"; sleep 600"
 tmux -L "$sock" set-option -g window-size manual >/dev/null 2>&1 || true
 
 screen() { tmux -L "$sock" capture-pane -p -t cap | sed 's/[[:space:]]*$//'; }
@@ -61,10 +61,11 @@ wait_for() {  # wait_for SECONDS PREDICATE...: poll the screen until PREDICATE h
 }
 has_stop() { [ -n "$(status_stop)" ] && ! screen | grep -q 'running:'; }
 exited() { screen | grep -q 'syswalk exited with status'; }
-fail_with_screen() { echo "--- the screen:" >&2; screen >&2; die "$1"; }
+fail_with_screen() { echo "--- the screen:" >&2; screen | sed '/^$/d' >&2; die "$1"; }
 
-wait_for 120 has_stop || fail_with_screen "the viewer never showed its first stop"
-exited && fail_with_screen "syswalk exited"
+stop_or_exit() { exited || has_stop; }
+wait_for 120 stop_or_exit || fail_with_screen "the viewer never showed its first stop"
+exited && fail_with_screen "syswalk exited before its first stop (its message is above)"
 screen >"$work/entry"
 
 # "n" until the current instruction (the ▶ line of the disassembly) is sysretq.
