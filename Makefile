@@ -6,6 +6,7 @@
 #   make test      build, then run every test (unit, integration, ui, short fuzz)
 #   make bench     measure speed against the raw protocol floor and gdb
 #   make fuzz      run each libFuzzer harness for FUZZ_SECONDS (default 60)
+#   make install   install under PREFIX (default /usr/local; DESTDIR stages); make uninstall
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
