@@ -13,6 +13,10 @@
 #                        call it in $(...)) to end; sets REL_RC to its exit status, or
 #                        to "timeout" after killing it
 #   rel_json_ok FILE     FILE is complete, valid JSON (python3 -m json.tool)
+#   rel_syscr PID        sets REL_SYSCR to the read system calls PID made so far
+#                        (/proc/PID/io), without forking: a measure of progress through
+#                        a walk, since every gdbstub answer costs reads
+#   rel_run_to PID N     spin until PID has made N reads (or has exited: status 1)
 
 rel_setup() {
 	export TMPDIR=$TMP
@@ -22,7 +26,7 @@ rel_setup() {
 		# The teaching kernel's own notes are still being written: three stops of ours.
 		mkdir -p "$TMP/notes"
 		cat >"$TMP/notes/10-path.md" <<-'EOF'
-		# Three stops for the reliability suite
+		# Five stops for the reliability suite
 
 		## entry_SYSCALL_64 — Arriving in the kernel
 
@@ -35,6 +39,14 @@ rel_setup() {
 		## entry_SYSRETQ_unsafe_stack/sysretq — Back to ring 3
 
 		The last kernel instruction of the fast path.
+
+		## swapgs_restore_regs_and_return_to_usermode/iretq — The slow way back
+
+		The SYSRET checks failed: IRET restores everything from the stack.
+
+		## entry_INT80_compat — The 32-bit entry
+
+		`int $0x80` arrives here through the IDT.
 		EOF
 		NOTES=(--annotations "$TMP/notes")
 	fi
@@ -76,3 +88,19 @@ rel_wait_exit() {
 }
 
 rel_json_ok() { python3 -m json.tool "$1" >/dev/null 2>&1; }
+
+rel_syscr() {
+	local k v
+	REL_SYSCR=
+	while IFS=': ' read -r k v; do
+		[ "$k" = syscr ] && REL_SYSCR=$v
+	done 2>/dev/null <"/proc/$1/io"
+}
+
+rel_run_to() {
+	while kill -0 "$1" 2>/dev/null; do
+		rel_syscr "$1"
+		[ "${REL_SYSCR:-0}" -ge "$2" ] && return 0
+	done
+	return 1
+}
