@@ -298,6 +298,10 @@ static void note_free(struct annot_note *n)
 	free(n->anchor.mnemonic);
 	free(n->title);
 	free(n->show);
+	for (size_t i = 0; i < n->nchecks; i++)
+		free(n->checks[i]);
+	free(n->checks);
+	free(n->check_lines);
 	free(n->markdown);
 	free(n->file);
 }

@@ -10,7 +10,9 @@
  *     ## entry_SYSCALL_64/swapgs — Swapping GS      with a title after " — "
  *
  * A "show: rcx r11 msr.lstar pt_regs.orig_ax" line directly under the heading names
- * what the screen highlights. Loading checks everything it can without a kernel and
+ * what the screen highlights; any number of "check: rcx == $user_return" lines there
+ * state the note's claims about values at the stop as expressions (expr.h) that the
+ * integration tests evaluate against the live CPU. Loading checks everything it can without a kernel and
  * collects every problem as a "file:line: message" string; resolution (annot_resolve)
  * then turns anchors into addresses through callbacks that the walk provides.
  * docs/annotations.md is the teacher's description of the format.
@@ -45,6 +47,9 @@ struct annot_note {
 	struct annot_anchor anchor;
 	char *title;         /* the title after the separator, or the anchor text when none */
 	char *show;          /* space-separated names to highlight, "" when none */
+	char **checks;       /* the "check: EXPR" lines (expr.h), in file order */
+	int *check_lines;    /* line of each check, from 1 */
+	size_t nchecks;
 	char *markdown;      /* the prose, verbatim Markdown, never empty */
 	char *file;          /* path as given to the loader */
 	int line;            /* line of the heading, from 1 */

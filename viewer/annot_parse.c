@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr.h"
 #include "mdrender.h"
 
 #define ANCHOR_LEVEL 2              /* "## anchor" starts a note */
@@ -159,6 +160,142 @@ static char *parse_show(struct src *s, int line, const char *text)
 		serr(s, line, "empty show: line");
 	free(copy);
 	return out;
+}
+
+/* The $VARIABLEs a check may use: those the walk provides (walk_expr_env in walk.c).
+ * "$user.REG" is checked as a register name after its prefix. */
+static const char *const check_variables[] = {
+	"nr", "user_rip", "user_return", "frame", "frame_top", "percpu",
+};
+
+/* The closest show name (registers and pt_regs fields) to NAME within two edits, or NULL. */
+static const char *closest_name(const char *name, const char *prefix)
+{
+	const char *best = NULL;
+	size_t best_d = 3, plen = strlen(prefix);
+
+	for (size_t i = 0; i < sizeof(show_names) / sizeof(show_names[0]); i++) {
+		if (strncmp(show_names[i], prefix, plen) != 0 ||
+		    (plen == 0 && strchr(show_names[i], '.')))
+			continue;
+		size_t d = edit_distance(name, show_names[i] + plen);
+		if (d < best_d) {
+			best_d = d;
+			best = show_names[i] + plen;
+		}
+	}
+	return best;
+}
+
+/* Whether NAME (LEN bytes) is a register or pt_regs field that show: accepts too. */
+static bool known_value_name(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(show_names) / sizeof(show_names[0]); i++)
+		if (strlen(show_names[i]) == len && !strncmp(show_names[i], name, len) &&
+		    strncmp(name, "msr.", 4) != 0)
+			return true;
+	return false;
+}
+
+/* expr_check_syntax knows the grammar but not which registers and variables exist (the
+ * walk decides that at run time): a misspelt name would only fail when the check is
+ * evaluated against a live kernel. Catch it here, with the column in the line. */
+static bool check_names(struct src *s, int line, const char *text, size_t col0)
+{
+	for (size_t i = 0; text[i]; ) {
+		char c = text[i];
+		if (!isalpha((unsigned char)c) && c != '_' && c != '$' && c != '&' && !isdigit((unsigned char)c)) {
+			i++;
+			continue;
+		}
+		size_t start = i + (c == '$' || c == '&');
+		size_t end = start;
+		while (isalnum((unsigned char)text[end]) || text[end] == '_' || text[end] == '.')
+			end++;
+		const char *name = text + start;
+		size_t len = end - start;
+		char word[64];
+		snprintf(word, sizeof(word), "%.*s", (int)(len < 63 ? len : 63), name);
+		size_t col = col0 + start + 1;
+		i = end > i ? end : i + 1;
+		if (c == '&' || isdigit((unsigned char)c) || len == 0 || !strncmp(word, "msr.", 4))
+			continue;    /* symbols, numbers and MSRs: expr_check_syntax's business */
+		if (c == '$') {
+			bool known = false;
+			for (size_t k = 0; k < sizeof(check_variables) / sizeof(check_variables[0]); k++)
+				known = known || !strcmp(word, check_variables[k]);
+			if (known)
+				continue;
+			if (!strncmp(word, "user.", 5)) {
+				if (known_value_name(word + 5, strlen(word + 5)) && strchr(word + 5, '.') == NULL)
+					continue;
+				const char *hint = closest_name(word + 5, "");
+				serr(s, line, "check: column %zu: no register '%s' for $user.REG%s%s%s", col,
+				     word + 5, hint ? " (did you mean " : "", hint ? hint : "", hint ? "?)" : "");
+				return false;
+			}
+			serr(s, line, "check: column %zu: unknown variable '$%s' (known: $nr $user_rip "
+			     "$user_return $frame $frame_top $percpu $user.REG)", col, word);
+			return false;
+		}
+		if (known_value_name(name, len))
+			continue;
+		bool field = !strncmp(word, "pt_regs.", 8);
+		const char *hint = field ? closest_name(word + 8, "pt_regs.") : closest_name(word, "");
+		serr(s, line, "check: column %zu: unknown %s '%s'%s%s%s", col,
+		     field ? "pt_regs field" : "register", field ? word + 8 : word,
+		     hint ? " (did you mean " : "", hint ? hint : "", hint ? "?)" : "");
+		return false;
+	}
+	return true;
+}
+
+/* A "check: EXPR" line: its syntax and names checked, kept on NOTE. COL0 is where EXPR
+ * starts in the line, so that columns in messages count from the line's start. */
+static void parse_check(struct src *s, struct annot_note *note, int line, const char *text,
+                        size_t col0)
+{
+	char err[256];
+	size_t lead = strspn(text, " \t");
+	size_t len = strlen(text);
+
+	while (len > lead && isspace((unsigned char)text[len - 1]))
+		len--;
+	if (len == lead) {
+		serr(s, line, "empty check: line (expected an expression such as 'rcx == $user_return')");
+		return;
+	}
+	char *expr = dup_range(text + lead, len - lead, &s->oom);
+	if (!expr)
+		return;
+	col0 += lead;
+	if (expr_check_syntax(expr, err, sizeof(err)) < 0) {
+		int col = 0, used = 0;
+		/* expr counts columns from the expression's start; say where in the line. */
+		if (sscanf(err, "column %d: %n", &col, &used) == 1 && used > 0)
+			serr(s, line, "check: column %zu: %s", col0 + (size_t)col, err + used);
+		else
+			serr(s, line, "check: %s", err);
+		free(expr);
+		return;
+	}
+	if (!check_names(s, line, expr, col0)) {
+		free(expr);
+		return;
+	}
+	char **checks = realloc(note->checks, (note->nchecks + 1) * sizeof(*checks));
+	int *lines = checks ? realloc(note->check_lines, (note->nchecks + 1) * sizeof(*lines)) : NULL;
+	if (checks)
+		note->checks = checks;
+	if (lines)
+		note->check_lines = lines;
+	if (!checks || !lines) {
+		free(expr);
+		s->oom = true;
+		return;
+	}
+	note->checks[note->nchecks] = expr;
+	note->check_lines[note->nchecks++] = line;
 }
 
 static bool is_symbol_char(char c)
@@ -343,7 +480,7 @@ static char *join_lines(struct src *s, int first, int last)
 	return out;
 }
 
-/* The known "key:" lines; issue 8 adds "ask:" here. */
+/* The "key:" lines (show:, check:); issue 8 adds "ask:" here. */
 static bool is_key_line(const char *p, size_t len, size_t *keylen)
 {
 	size_t k = 0;
@@ -434,9 +571,14 @@ static int read_heading(struct src *s, cmark_node *h, struct annot_note *note)
 			else if (value)
 				note->show = parse_show(s, next, value);
 			free(value);
+		} else if (klen == 5 && !strncmp(lp, "check", 5)) {
+			char *value = dup_range(lp + 6, llen - 6, &s->oom);
+			if (value)
+				parse_check(s, note, next, value, 6);
+			free(value);
 		} else {
-			serr(s, next, "unknown key '%.*s:' under the heading (only show: is "
-			     "known; put prose after a blank line)", (int)klen, lp);
+			serr(s, next, "unknown key '%.*s:' under the heading (show: and check: "
+			     "are known; put prose after a blank line)", (int)klen, lp);
 		}
 	}
 	return next;

@@ -131,13 +131,72 @@ static void test_error_unknown_key(void **state)
 {
 	(void)state;
 	expect_one_error("## x\nask: why?\nProse.\n",
-	                 "t.md:2: unknown key 'ask:' under the heading (only show: is known; "
-	                 "put prose after a blank line)");
+	                 "t.md:2: unknown key 'ask:' under the heading (show: and check: are "
+	                 "known; put prose after a blank line)");
 	/* After a blank line, "note: ..." is prose, not a key. */
 	struct annot_set set;
 	assert_int_equal(load(&set, "## x\n\nnote: this is prose.\n"), 0);
 	assert_string_equal(set.notes[0].markdown, "note: this is prose.");
 	annot_set_free(&set);
+}
+
+/* check: lines are kept with their line numbers, in order, next to show:. */
+static void test_check_lines(void **state)
+{
+	(void)state;
+	struct annot_set set;
+	const char *text =
+		"## entry_SYSCALL_64 \xe2\x80\x94 Arriving\n"
+		"check: rcx == $user_return\n"
+		"show: rcx r11\n"
+		"check:   r11 == $user.eflags && (eflags & msr.fmask) == 0  \n"
+		"check: pt_regs.orig_ax == $nr || rip == &entry_SYSCALL_64\n"
+		"\n"
+		"check: after a blank line this is prose.\n"
+		"\n"
+		"## do_syscall_64\n"
+		"\n"
+		"No checks here.\n";
+	assert_int_equal(load(&set, text), 0);
+	assert_int_equal(set.nnotes, 2);
+	const struct annot_note *n = &set.notes[0];
+	assert_int_equal(n->nchecks, 3);
+	assert_string_equal(n->checks[0], "rcx == $user_return");
+	assert_string_equal(n->checks[1], "r11 == $user.eflags && (eflags & msr.fmask) == 0");
+	assert_string_equal(n->checks[2], "pt_regs.orig_ax == $nr || rip == &entry_SYSCALL_64");
+	assert_int_equal(n->check_lines[0], 2);
+	assert_int_equal(n->check_lines[1], 4);
+	assert_int_equal(n->check_lines[2], 5);
+	assert_string_equal(n->show, "rcx r11");
+	assert_string_equal(n->markdown, "check: after a blank line this is prose.");
+	assert_int_equal(set.notes[1].nchecks, 0);
+	assert_null(set.notes[1].checks);
+	annot_set_free(&set);
+}
+
+/* A broken check: says what and where, with the column counted in the line. */
+static void test_error_check(void **state)
+{
+	(void)state;
+	expect_one_error("## x\ncheck: rcx == \nProse.\n",
+	                 "t.md:2: check: column 14: expression ends too early");
+	expect_one_error("## x\nshow: rcx\ncheck: rcx == (1 + 2\nProse.\n",
+	                 "t.md:3: check: column 21: ')' expected");
+	expect_one_error("## x\ncheck:\nProse.\n",
+	                 "t.md:2: empty check: line (expected an expression such as "
+	                 "'rcx == $user_return')");
+	expect_one_error("## x\ncheck: rxc == $user_return\nProse.\n",
+	                 "t.md:2: check: column 8: unknown register 'rxc' (did you mean rcx?)");
+	expect_one_error("## x\ncheck: pt_regs.orig_rax == $nr\nProse.\n",
+	                 "t.md:2: check: column 8: unknown pt_regs field 'orig_rax' (did you mean orig_ax?)");
+	expect_one_error("## x\ncheck: rsi == $number\nProse.\n",
+	                 "t.md:2: check: column 16: unknown variable '$number' (known: $nr $user_rip "
+	                 "$user_return $frame $frame_top $percpu $user.REG)");
+	expect_one_error("## x\ncheck: r11 == $user.elfags\nProse.\n",
+	                 "t.md:2: check: column 16: no register 'elfags' for $user.REG (did you mean eflags?)");
+	expect_one_error("## x\ncheck: msr.lstr == rip\nProse.\n",
+	                 "t.md:2: check: column 8: no MSR 'lstr' (lstar star fmask efer gs_base "
+	                 "kernel_gs_base cstar)");
 }
 
 static void test_error_anchors(void **state)
@@ -383,6 +442,8 @@ int main(void)
 		cmocka_unit_test(test_crlf_and_backticks),
 		cmocka_unit_test(test_error_show_name),
 		cmocka_unit_test(test_error_unknown_key),
+		cmocka_unit_test(test_check_lines),
+		cmocka_unit_test(test_error_check),
 		cmocka_unit_test(test_error_anchors),
 		cmocka_unit_test(test_error_prose_and_duplicates),
 		cmocka_unit_test(test_error_encoding),
