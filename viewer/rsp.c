@@ -52,6 +52,24 @@ const char *rsp_error(const struct rsp_conn *c)
 	return c->error;
 }
 
+/* A timed-out wait leaves the conversation out of step (see rsp.h): remember why. */
+static int stall(struct rsp_conn *c, int rc)
+{
+	if (rc == RSP_ERR_TIMEOUT && !c->stalled) {
+		c->stalled = true;
+		snprintf(c->stalled_why, sizeof(c->stalled_why), "%.150s", c->error);
+	}
+	return rc;
+}
+
+static int refuse_if_stalled(struct rsp_conn *c, const char *payload, size_t len)
+{
+	if (!c->stalled)
+		return 0;
+	return set_error(c, RSP_ERR_TIMEOUT, "the gdbstub stopped answering (%.150s); not sending '%.*s'",
+			 c->stalled_why, (int)(len < 24 ? len : 24), payload);
+}
+
 void rsp_set_console(struct rsp_conn *c, rsp_console_fn fn, void *arg)
 {
 	c->console = fn;
@@ -374,6 +392,8 @@ int rsp_send(struct rsp_conn *c, const char *payload, size_t len)
 
 	if (n < 0)
 		return set_error(c, RSP_ERR_ARG, "request of %zu bytes does not fit the packet buffer", len);
+	if (refuse_if_stalled(c, payload, len) < 0)
+		return RSP_ERR_TIMEOUT;
 	snprintf(what, sizeof(what), "the ack of '%.*s'", (int)(len < 24 ? len : 24), payload);
 	c->stats.requests++;
 	for (int attempt = 0;; attempt++) {
@@ -385,7 +405,7 @@ int rsp_send(struct rsp_conn *c, const char *payload, size_t len)
 		 * (the ack was lost or the stub does not send one): keep it for later. */
 		for (;;) {
 			if (c->in_pos >= c->in_len && (rc = fill(c, deadline, NULL, what)) < 0)
-				return rc;
+				return stall(c, rc);
 			if (c->dec.state == RSP_DEC_IDLE && c->in[c->in_pos] == '+') {
 				c->in_pos++;
 				c->dec.offset++;
@@ -422,7 +442,7 @@ int rsp_request(struct rsp_conn *c, const char *payload, const char **reply, siz
 	int64_t deadline = deadline_after(c, c->timeout_ms);
 	for (;;) {
 		if ((rc = recv_packet(c, deadline, NULL, what)) < 0)
-			return rc;
+			return stall(c, rc);
 		if ((rc = divert(c, true)) < 0)
 			return rc;
 		if (rc == 0)
@@ -453,6 +473,8 @@ int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t
 	bool watch = c->interrupt_fd >= 0;
 	int rc;
 
+	if (c->stalled)
+		return set_error(c, RSP_ERR_TIMEOUT, "the gdbstub stopped answering (%.150s)", c->stalled_why);
 	c->interrupted = false;
 	if (c->nstops > 0) {
 		char *s = c->stops[0];
@@ -463,8 +485,13 @@ int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t
 	} else {
 		int64_t deadline = deadline_after(c, timeout_ms);
 		for (;;) {
-			if ((rc = recv_packet(c, deadline, &watch, "a stop reply")) < 0)
+			if ((rc = recv_packet(c, deadline, &watch, "a stop reply")) < 0) {
+				/* A run may legitimately outlast its timeout (the caller then
+				 * interrupts it); a stub deaf to the interrupt too has stalled. */
+				if (c->interrupt_pending || c->interrupted)
+					return stall(c, rc);
 				return rc;
+			}
 			if ((rc = divert(c, false)) < 0)
 				return rc;
 			if (rc == 0)
@@ -472,6 +499,7 @@ int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t
 		}
 		take_reply(c, c->dec.payload, c->dec.len);
 	}
+	c->interrupt_pending = false;
 	*reply = c->reply;
 	if (len)
 		*len = c->reply_len;
@@ -481,5 +509,6 @@ int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t
 int rsp_interrupt(struct rsp_conn *c)
 {
 	c->stats.interrupts_sent++;
+	c->interrupt_pending = true;
 	return write_all(c, "\x03", 1);
 }

@@ -53,6 +53,7 @@ struct rsp_conn {
 	int max_retries;
 	int interrupt_fd;         /* -1, or an fd whose readability means "send 0x03" */
 	bool interrupted;         /* the last rsp_wait_stop sent 0x03 */
+	bool interrupt_pending;   /* 0x03 sent, its stop reply not yet received */
 	int64_t wait_start;       /* when the current wait began (ms, monotonic) */
 	rsp_console_fn console;
 	void *console_arg;
@@ -66,6 +67,12 @@ struct rsp_conn {
 	size_t reply_len;
 	char *stops[RSP_STOP_QUEUE]; /* unsolicited stop replies, oldest first */
 	int nstops;
+
+	/* Set when the stub let a request's ack or answer, or the stop after an interrupt,
+	 * time out. RSP has no request ids: a late answer would be taken for the answer
+	 * to the next request, so every later call fails at once with this reason. */
+	bool stalled;
+	char stalled_why[160];
 
 	struct rsp_stats stats;
 	char error[256];

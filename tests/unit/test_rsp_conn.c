@@ -232,6 +232,54 @@ static void test_timeout(void **state)
 	finish(&s, &c);
 }
 
+/* After a timed-out answer the two sides are out of step (a late answer would pass
+ * for the next request's), so the connection refuses further requests at once,
+ * saying why, and sends nothing more: found with a gdbstub that hangs mid-walk,
+ * where the MSR restore went on to wait the full timeout twice more. */
+static void test_timeout_stalls(void **state)
+{
+	(void)state;
+	static const struct step steps[] = { X("#"), S("+"), X("never"), DONE };
+	struct stub s;
+	struct rsp_conn c;
+	const char *reply;
+	size_t len;
+
+	start(&s, &c, steps, 0);
+	c.timeout_ms = 150;
+	assert_int_equal(rsp_request(&c, "m0,4", &reply, &len), RSP_ERR_TIMEOUT);
+	assert_int_equal(rsp_request(&c, "g", &reply, &len), RSP_ERR_TIMEOUT);
+	assert_non_null(strstr(rsp_error(&c), "stopped answering"));
+	assert_non_null(strstr(rsp_error(&c), "m0,4"));
+	assert_int_equal(rsp_wait_stop(&c, 100, &reply, &len), RSP_ERR_TIMEOUT);
+	finish(&s, &c);
+	assert_null(strstr(s.got, "$g#"));
+}
+
+/* A run that outlasts its timeout is not a stalled stub: it can still be interrupted
+ * and its stop collected. Only a stub deaf to the interrupt too has stalled. */
+static void test_run_timeout_then_interrupt(void **state)
+{
+	(void)state;
+	static const struct step steps[] = {
+		X("#"), S("+"), X("\x03"), S("$T02#b6"), X("+"), X("$g#67"), S("+"), DONE,
+	};
+	struct stub s;
+	struct rsp_conn c;
+	const char *reply;
+	size_t len;
+
+	start(&s, &c, steps, 0);
+	assert_int_equal(rsp_send(&c, "c", 1), 0);
+	assert_int_equal(rsp_wait_stop(&c, 100, &reply, &len), RSP_ERR_TIMEOUT);
+	assert_int_equal(rsp_interrupt(&c), 0);
+	assert_int_equal(rsp_wait_stop(&c, 2000, &reply, &len), 0);
+	assert_string_equal(reply, "T02");
+	assert_int_equal(rsp_send(&c, "g", 1), 0);
+	finish(&s, &c);
+	assert_string_equal(s.why, "");
+}
+
 /* The stub hangs up after every possible prefix of its answer. */
 static void test_eof_at_every_offset(void **state)
 {
@@ -426,6 +474,8 @@ int main(void)
 		cmocka_unit_test(test_corrupt_reply_is_nakked),
 		cmocka_unit_test(test_corrupt_gives_up),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_timeout_stalls),
+		cmocka_unit_test(test_run_timeout_then_interrupt),
 		cmocka_unit_test(test_eof_at_every_offset),
 		cmocka_unit_test(test_reset_reads_as_closed),
 		cmocka_unit_test(test_unsolicited_stop_and_console),
