@@ -257,6 +257,14 @@ static int fill(struct rsp_conn *c, int64_t deadline, bool *watch, const char *w
 		nfds_t n = (watch && *watch && c->interrupt_fd >= 0) ? 2 : 1;
 		int wait = -1;
 
+		/* After the user's interrupt a live stub stops at once: do not let a hung
+		 * one hold the program for the rest of a long run timeout. */
+		if (watch && c->interrupted && (deadline < 0 || c->interrupt_deadline < deadline)) {
+			if (now_ms() >= c->interrupt_deadline)
+				return set_error(c, RSP_ERR_TIMEOUT, "the gdbstub did not stop within %d ms "
+						 "of the interrupt", RSP_INTERRUPT_GRACE_MS);
+			deadline = c->interrupt_deadline;
+		}
 		if (deadline >= 0) {
 			int64_t left = deadline - now_ms();
 			if (left <= 0)
@@ -275,6 +283,7 @@ static int fill(struct rsp_conn *c, int64_t deadline, bool *watch, const char *w
 			if (rc < 0)
 				return rc;
 			c->interrupted = true;
+			c->interrupt_deadline = now_ms() + RSP_INTERRUPT_GRACE_MS;
 		}
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;

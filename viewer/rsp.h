@@ -29,6 +29,7 @@
 #define RSP_DEFAULT_TIMEOUT_MS  5000
 #define RSP_DEFAULT_RETRIES     5      /* NAKs tolerated per packet, each direction */
 #define RSP_STOP_QUEUE          8
+#define RSP_INTERRUPT_GRACE_MS  2000   /* a stub must stop this soon after the user's 0x03 */
 
 /* Counters the benchmark and the status line report. */
 struct rsp_stats {
@@ -54,6 +55,7 @@ struct rsp_conn {
 	int interrupt_fd;         /* -1, or an fd whose readability means "send 0x03" */
 	bool interrupted;         /* the last rsp_wait_stop sent 0x03 */
 	bool interrupt_pending;   /* 0x03 sent, its stop reply not yet received */
+	int64_t interrupt_deadline; /* after interrupt_fd fired: the stop must come by then */
 	int64_t wait_start;       /* when the current wait began (ms, monotonic) */
 	rsp_console_fn console;
 	void *console_arg;

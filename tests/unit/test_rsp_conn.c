@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rsp.h"
@@ -409,6 +410,36 @@ static void test_interrupt_fd(void **state)
 	close(pipefd[1]);
 }
 
+/* A stub deaf to the user's interrupt does not hold the program for the rest of a
+ * long run timeout: the stop must come within RSP_INTERRUPT_GRACE_MS of the 0x03. */
+static void test_interrupt_ignored(void **state)
+{
+	(void)state;
+	static const struct step steps[] = { X("$c#63"), S("+"), X("\x03"), X("never"), DONE };
+	struct stub s;
+	struct rsp_conn c;
+	const char *reply;
+	size_t len;
+	int pipefd[2];
+	struct timespec t0, t1;
+
+	assert_int_equal(pipe(pipefd), 0);
+	start(&s, &c, steps, 0);
+	c.interrupt_fd = pipefd[0];
+	assert_int_equal(rsp_send(&c, "c", 1), 0);
+	assert_int_equal(write(pipefd[1], "x", 1), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(rsp_wait_stop(&c, 60000, &reply, &len), RSP_ERR_TIMEOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms < RSP_INTERRUPT_GRACE_MS + 5000);
+	assert_non_null(strstr(rsp_error(&c), "of the interrupt"));
+	assert_true(c.stalled);
+	finish(&s, &c);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 static void test_refuses_non_loopback(void **state)
 {
 	(void)state;
@@ -481,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_unsolicited_stop_and_console),
 		cmocka_unit_test(test_oversize_packet),
 		cmocka_unit_test(test_interrupt_fd),
+		cmocka_unit_test(test_interrupt_ignored),
 		cmocka_unit_test(test_refuses_non_loopback),
 		cmocka_unit_test(test_loopback_tcp),
 		cmocka_unit_test(test_classifiers),
