@@ -259,7 +259,7 @@ static int fill(struct rsp_conn *c, int64_t deadline, bool *watch, const char *w
 
 		/* After the user's interrupt a live stub stops at once: do not let a hung
 		 * one hold the program for the rest of a long run timeout. */
-		if (watch && c->interrupted && (deadline < 0 || c->interrupt_deadline < deadline)) {
+		if (watch && c->interrupted && (deadline < 0 || c->interrupt_deadline <= deadline)) {
 			if (now_ms() >= c->interrupt_deadline)
 				return set_error(c, RSP_ERR_TIMEOUT, "the gdbstub did not stop within %d ms "
 						 "of the interrupt", RSP_INTERRUPT_GRACE_MS);
