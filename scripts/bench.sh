@@ -11,7 +11,7 @@
 #
 # Needs: make all bench-build (make bench does it), gdb, valgrind, tmux, /usr/bin/time.
 # Environment: BENCH_SECTIONS (default "1 2 3 4 5"), BENCH_RUNS, BENCH_ANNOTATIONS (default annotations/teach when it holds
-# notes, else tests/bench/annotations), QEMU, BENCH_OUT (default build/bench/latest.txt).
+# notes that all resolve, else tests/bench/annotations), QEMU, BENCH_OUT (default build/bench/latest.txt).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -26,7 +26,8 @@ want() { [[ $SECTIONS == *" $1 "* ]]; }
 OUT=${BENCH_OUT:-$B/latest.txt}
 if [ -n "${BENCH_ANNOTATIONS:-}" ]; then
 	ANN=$BENCH_ANNOTATIONS
-elif ls annotations/teach/*.md >/dev/null 2>&1; then
+elif ls annotations/teach/*.md >/dev/null 2>&1 &&
+     build/syswalk --check-annotations annotations/teach >/dev/null 2>&1; then
 	ANN=annotations/teach
 else
 	ANN=tests/bench/annotations
@@ -166,6 +167,11 @@ R1_OK=$(awk -v r="$R1" 'BEGIN { print (r <= 1.2) ? "met" : "NOT met" }')
 R2_OK=$(awk -v r="$R2" 'BEGIN { print (r >= 5) ? "met" : "NOT met" }')
 echo "   ratio syswalk/floor $R1 [$(grep . "$TMP/r1" | spread)] (target <= 1.2: $R1_OK)"
 echo "   ratio gdb/syswalk   $R2 [$(grep . "$TMP/r2" | spread)] (target >= 5: $R2_OK)"
+for r in $(seq "$RUNS"); do val cpu_us_per_step "$TMP/sw$r"; done >"$TMP/sw.cpu"
+for r in $(seq "$RUNS"); do val cpu_us_per_step "$TMP/fl$r"; done >"$TMP/fl.cpu"
+for r in $(seq "$RUNS"); do val disasm_window_us_per_step "$TMP/sw$r"; done >"$TMP/sw.dis"
+echo "   CPU per step (getrusage user+sys): syswalk $(median <"$TMP/sw.cpu") us [$(spread <"$TMP/sw.cpu")], floor $(median <"$TMP/fl.cpu") us [$(spread <"$TMP/fl.cpu")];"
+echo "     of syswalk's, disasm_window alone $(median <"$TMP/sw.dis") us [$(spread <"$TMP/sw.dis")] (every stop's window decoded again from the byte cache)"
 echo "   syswalk's steps by round trips (run 1):"
 sed -n 's/^rt_group /     /p' "$TMP/sw1"
 echo "     MSR injections $(val msr_injections "$TMP/sw1"), page-walk reads $(val phys_reads "$TMP/sw1"), disasm cache $(val disasm_hits "$TMP/sw1") hits / $(val disasm_misses "$TMP/sw1") misses"
@@ -189,11 +195,30 @@ for r in $(seq "$RUNS"); do
 	val ms_open "$TMP/cs$r" >>"$TMP/c_open"
 	calc "$s + $x - $f" 2 >>"$TMP/c_diff"; echo >>"$TMP/c_diff"
 done
+# The real viewer, to its first screen: launched into a tmux server that is already
+# running, the pane polled every 5 ms until the status line says "stop 1 of".
+tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -s idle -x 160 -y 50 "sleep 600"
+: >"$TMP/c_ui"
+for r in $(seq "$RUNS"); do
+	t0=$EPOCHREALTIME
+	tmux -L "$TMUX_SOCK" new-session -d -s v$r -x 160 -y 50 "exec $SYSWALK --annotations $ANN"
+	for i in $(seq 2000); do
+		tmux -L "$TMUX_SOCK" capture-pane -p -t v$r 2>/dev/null | grep -q "| stop 1 of" && break
+		sleep 0.005
+	done
+	t1=$EPOCHREALTIME
+	tmux -L "$TMUX_SOCK" send-keys -t v$r q
+	calc "($t1 - $t0) * 1000" 1 >>"$TMP/c_ui"; echo >>"$TMP/c_ui"
+	sleep 0.2
+	tmux -L "$TMUX_SOCK" kill-session -t v$r 2>/dev/null
+done
+tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 CD=$(grep . "$TMP/c_diff" | median)
 CD_OK=$(awk -v d="$CD" 'BEGIN { print (d < 50) ? "met" : "NOT met" }')
 echo "   syswalk first stop $(median <"$TMP/c_sw") ms [$(spread <"$TMP/c_sw")] (of which walk_open $(median <"$TMP/c_open") ms: symbols, DWARF, notes, QEMU start, handshake; $(val requests_open "$TMP/cs1")+$(val requests_start "$TMP/cs1") round trips)"
 echo "   process start      $(median <"$TMP/c_exec") ms [$(spread <"$TMP/c_exec")]"
 echo "   QEMU alone         $(median <"$TMP/c_fl") ms [$(spread <"$TMP/c_fl")] ($(val requests_to_entry "$TMP/cf1") round trips)"
+echo "   viewer on screen   $(grep . "$TMP/c_ui" | median) ms [$(grep . "$TMP/c_ui" | spread)] (tmux: $SYSWALK --annotations $ANN until the status line shows stop 1; includes tmux and the 5 ms polling)"
 echo "   syswalk adds       $CD ms [$(grep . "$TMP/c_diff" | spread)] (first stop + process start - QEMU alone; target < 50 ms: $CD_OK)"
 echo
 

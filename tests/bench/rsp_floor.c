@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -56,6 +57,14 @@ static double now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* CPU time this process has used (user + system), in µs. */
+static double cpu_us(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
 }
 
 static void die(struct floor *f, const char *fmt, ...)
@@ -252,7 +261,7 @@ int main(int argc, char **argv)
 		request(&f, rm);
 		snprintf(cmd, sizeof(cmd), "m%llx,%x", (unsigned long long)frame, FRAME_SIZE);
 		uint64_t steps = 0, unreadable = 0, req0 = f.requests;
-		double s0 = now_ms();
+		double s0 = now_ms(), c0 = cpu_us();
 		for (;;) {
 			send_packet(&f, "vCont;s");
 			read_packet(&f);
@@ -271,7 +280,8 @@ int main(int argc, char **argv)
 			if (steps > 100000)
 				die(&f, "never returned to ring 3");
 		}
-		double s1 = now_ms();
+		double s1 = now_ms(), c1 = cpu_us();
+		printf("cpu_us_per_step %.1f\n", (c1 - c0) / steps);
 		printf("steps %llu\nus_per_step %.1f\nrequests_per_step %.2f\nframe_unreadable %llu\n",
 		       (unsigned long long)steps, (s1 - s0) * 1e3 / steps,
 		       (double)(f.requests - req0) / steps, (unsigned long long)unreadable);
