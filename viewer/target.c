@@ -205,7 +205,10 @@ static int handshake(struct target *t)
 	target_regmap_init(&t->map);
 	if ((rc = negotiate(t)) < 0)
 		return rc;
-	if ((rc = rsp_send(&t->rsp, "?", 1)) < 0 || (rc = rsp_wait_stop(&t->rsp, 0, &reply, &len)) < 0)
+	/* The answer to '?' is a stop reply but no run: the stub owes it at once, so the
+	 * connection's timeout applies (0 here would wait forever on a hung stub). */
+	if ((rc = rsp_send(&t->rsp, "?", 1)) < 0 ||
+	    (rc = rsp_wait_stop(&t->rsp, t->rsp.timeout_ms, &reply, &len)) < 0)
 		return rsp_failed(t, rc);
 	if (target_stop_parse(reply, len, &t->stop, err, sizeof(err)) < 0)
 		return set_error(t, TARGET_ERR_PROTOCOL, "answer to '?': %s", err);
