@@ -13,6 +13,7 @@
 # annotations/teach/ is the target's own prose. While it does not exist yet (it is written
 # in parallel), the tests run on a minimal set of notes written here, one per stop of the
 # walk, so that what they check (stops, values, keys) does not depend on the prose.
+# LIVE_ANN=minimal forces that set (to tell a broken annotations/teach from a viewer bug).
 
 live_require() {
 	local what=$1
@@ -22,7 +23,7 @@ live_require() {
 	command -v python3 >/dev/null || { skip "$what" "python3 is not installed"; exit 0; }
 }
 
-if [ -d "$ROOT/annotations/teach" ]; then
+if [ -d "$ROOT/annotations/teach" ] && [ "${LIVE_ANN:-}" != minimal ]; then
 	ANN=$ROOT/annotations/teach
 	ANN_ARGS=()
 else
@@ -131,4 +132,16 @@ highlight_matches() {
 	    print(f"highlighted {sorted(shown)}, changed per the trace {sorted(want)}"); sys.exit(1)
 	print(f"highlighted: {' '.join(sorted(shown))}")
 	PY
+}
+
+# wait_status_change OLD [S]: wait up to S seconds (default 30) until the status line
+# differs from OLD
+wait_status_change() {
+	local old=$1 limit=${2:-30} end
+	end=$((SECONDS + limit))
+	while [ $SECONDS -le $end ]; do
+		[ "$(status_line)" != "$old" ] && return 0
+		sleep 0.05
+	done
+	return 1
 }
