@@ -44,6 +44,7 @@ static int64_t now_ms(void)
 static int64_t deadline_after(struct rsp_conn *c, int timeout_ms)
 {
 	c->wait_start = now_ms();
+	c->impatient = false;
 	return timeout_ms > 0 ? now_ms() + timeout_ms : -1;
 }
 
@@ -254,15 +255,21 @@ static int fill(struct rsp_conn *c, int64_t deadline, bool *watch, const char *w
 			{ .fd = c->fd, .events = POLLIN },
 			{ .fd = c->interrupt_fd, .events = POLLIN },
 		};
-		nfds_t n = (watch && *watch && c->interrupt_fd >= 0) ? 2 : 1;
+		/* While a run goes on, the interrupt fd means "send 0x03"; while an ack or
+		 * an answer is awaited, it means the user is tired of waiting. */
+		bool run_watch = watch && *watch;
+		bool impatience = !watch && !c->impatient;
+		nfds_t n = ((run_watch || impatience) && c->interrupt_fd >= 0) ? 2 : 1;
 		int wait = -1;
 
-		/* After the user's interrupt a live stub stops at once: do not let a hung
-		 * one hold the program for the rest of a long run timeout. */
-		if (watch && c->interrupted && (deadline < 0 || c->interrupt_deadline <= deadline)) {
+		/* After the user's interrupt a live stub stops (or answers) at once: do not
+		 * let a hung one hold the program for the rest of a long timeout. */
+		bool hurried = watch ? c->interrupted : c->impatient;
+		if (hurried && (deadline < 0 || c->interrupt_deadline <= deadline)) {
 			if (now_ms() >= c->interrupt_deadline)
-				return set_error(c, RSP_ERR_TIMEOUT, "the gdbstub did not stop within %d ms "
-						 "of the interrupt", RSP_INTERRUPT_GRACE_MS);
+				return set_error(c, RSP_ERR_TIMEOUT, watch ?
+						 "the gdbstub did not stop within %d ms of the interrupt" :
+						 "interrupted: the gdbstub sent nothing for %d ms", RSP_INTERRUPT_GRACE_MS);
 			deadline = c->interrupt_deadline;
 		}
 		if (deadline >= 0) {
@@ -277,6 +284,13 @@ static int fill(struct rsp_conn *c, int64_t deadline, bool *watch, const char *w
 			continue;
 		if (r < 0)
 			return set_error(c, RSP_ERR_IO, "poll: %s", strerror(errno));
+		if (n == 2 && impatience && (pfd[1].revents & (POLLIN | POLLHUP))) {
+			/* A healthy stub answers in microseconds: give it the grace from the
+			 * start of this wait, then give up (the connection is then stalled). */
+			c->impatient = true;
+			c->interrupt_deadline = c->wait_start + RSP_INTERRUPT_GRACE_MS;
+			continue;
+		}
 		if (n == 2 && (pfd[1].revents & (POLLIN | POLLHUP))) {
 			*watch = false;
 			int rc = rsp_interrupt(c);

@@ -56,6 +56,7 @@ struct rsp_conn {
 	bool interrupted;         /* the last rsp_wait_stop sent 0x03 */
 	bool interrupt_pending;   /* 0x03 sent, its stop reply not yet received */
 	int64_t interrupt_deadline; /* after interrupt_fd fired: the stop must come by then */
+	bool impatient;           /* interrupt_fd fired while an ack or answer was awaited */
 	int64_t wait_start;       /* when the current wait began (ms, monotonic) */
 	rsp_console_fn console;
 	void *console_arg;
@@ -109,7 +110,10 @@ int rsp_requestf(struct rsp_conn *c, const char **reply, size_t *len, const char
 
 /* Wait for a stop reply (the answer to '?', 'c', 's', vCont): a queued one first.
  * TIMEOUT_MS overrides the connection's (0 = forever). While waiting, readability
- * of interrupt_fd sends one 0x03 (the fd is not drained: its owner does that). */
+ * of interrupt_fd sends one 0x03 (the fd is not drained: its owner does that), and
+ * the stop must then come within RSP_INTERRUPT_GRACE_MS. While rsp_send or
+ * rsp_request wait, readability of interrupt_fd cuts their wait to that grace, counted
+ * from its start, so Ctrl-C also ends a wait on a stub that stopped answering. */
 int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t *len);
 
 /* Send the 0x03 interrupt byte now. */

@@ -440,6 +440,37 @@ static void test_interrupt_ignored(void **state)
 	close(pipefd[1]);
 }
 
+/* Ctrl-C while a request waits on a stub that stopped answering: the wait is cut to
+ * the grace, not the (here one minute) timeout, and the connection is stalled. */
+static void test_interrupt_cuts_request(void **state)
+{
+	(void)state;
+	static const struct step steps[] = { X("$g#67"), X("never"), DONE };
+	struct stub s;
+	struct rsp_conn c;
+	const char *reply;
+	size_t len;
+	int pipefd[2];
+	struct timespec t0, t1;
+
+	assert_int_equal(pipe(pipefd), 0);
+	start(&s, &c, steps, 0);
+	c.timeout_ms = 60000;
+	c.interrupt_fd = pipefd[0];
+	assert_int_equal(write(pipefd[1], "x", 1), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(rsp_request(&c, "g", &reply, &len), RSP_ERR_TIMEOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms < RSP_INTERRUPT_GRACE_MS + 5000);
+	assert_non_null(strstr(rsp_error(&c), "interrupted"));
+	assert_true(c.stalled);
+	assert_int_equal(c.stats.interrupts_sent, 0);   /* no 0x03 outside a run */
+	finish(&s, &c);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 static void test_refuses_non_loopback(void **state)
 {
 	(void)state;
@@ -513,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_oversize_packet),
 		cmocka_unit_test(test_interrupt_fd),
 		cmocka_unit_test(test_interrupt_ignored),
+		cmocka_unit_test(test_interrupt_cuts_request),
 		cmocka_unit_test(test_refuses_non_loopback),
 		cmocka_unit_test(test_loopback_tcp),
 		cmocka_unit_test(test_classifiers),
