@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# tests/integration/rel_live_viewer.sh: the interactive viewer on the live teaching
+# kernel, under tmux. SIGINT, SIGTERM, SIGHUP, SIGSEGV and SIGABRT: the terminal comes
+# back (stty -g identical) and no QEMU is left. QEMU killed while the viewer is idle at
+# stop 1, 2 and 3: the next 'n' says so in plain words, history stays browsable (b),
+# q exits with status 0 and the terminal is restored.
+source "$(dirname "$0")/../lib/common.sh"
+source "$ROOT/tests/lib/reliability.sh"
+tmpdir
+rel_setup
+command -v tmux >/dev/null || { skip "live viewer" "tmux is not installed"; exit 0; }
+[ -x "$SYSWALK" ] && [ -f "$KERNEL" ] || { skip "live viewer" "build syswalk and the kernel first"; exit 0; }
+UI_CMD="$SYSWALK ${NOTES[*]}"
+source "$ROOT/tests/lib/tmux.sh"
+# tmux runs the wrapper with the server's environment: hand TMPDIR over explicitly.
+UI_CMD="env TMPDIR=$TMP $UI_CMD"
+
+for sig in INT TERM HUP SEGV ABRT; do
+	tmux_wrapped 160 45
+	if ! tmux_wait "stop 1 of" 30; then
+		not_ok "SIG$sig: the live viewer starts" "$(tmux_screen | tail -2 | tr '\n' ' ')"
+		tmux_t kill-server 2>/dev/null
+		continue
+	fi
+	kill -"$sig" "$(cat "$TMP/pid")"
+	if tmux_wait_file "$TMP/rc" 10; then
+		check_eq "SIG$sig: terminal settings restored (stty -g)" "$(cat "$TMP/stty.before")" "$(cat "$TMP/stty.after")"
+		sleep 0.3
+		check_eq "SIG$sig: no QEMU left" "" "$(rel_our_qemus)"
+	else
+		not_ok "SIG$sig: the viewer exits" "no exit status after 10 s"
+	fi
+	tmux_t kill-server 2>/dev/null
+	pkill -KILL -f "$TMP/syswalk-qemu" 2>/dev/null
+	rm -rf "$TMP"/syswalk-qemu.*
+done
+
+for k in 0 1 2; do
+	tmux_wrapped 160 45
+	if ! tmux_wait "stop 1 of" 30; then
+		not_ok "kill at stop $((k + 1)): the live viewer starts"
+		tmux_t kill-server 2>/dev/null
+		continue
+	fi
+	for ((j = 0; j < k; j++)); do tmux_keys n; tmux_wait "stop $((j + 2)) of" 10 >/dev/null; done
+	kill -KILL "$(pgrep -P "$(cat "$TMP/pid")" | head -1)"
+	tmux_keys n
+	check "kill at stop $((k + 1)): the viewer says QEMU is gone" tmux_wait "QEMU" 5
+	check "kill at stop $((k + 1)): the viewer is still running" kill -0 "$(cat "$TMP/pid")"
+	tmux_keys b
+	if [ "$k" -gt 0 ]; then
+		check "kill at stop $((k + 1)): back still works" tmux_wait "stop $k of" 5
+	fi
+	tmux_keys q
+	check "kill at stop $((k + 1)): q exits" tmux_wait_file "$TMP/rc" 10
+	check_eq "kill at stop $((k + 1)): exit status 0" 0 "$(cat "$TMP/rc" 2>/dev/null)"
+	check_eq "kill at stop $((k + 1)): terminal restored" "$(cat "$TMP/stty.before")" "$(cat "$TMP/stty.after" 2>/dev/null)"
+	tmux_t kill-server 2>/dev/null
+done
+exit 0
