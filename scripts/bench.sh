@@ -142,6 +142,7 @@ echo "   floor:   $B/rsp_floor $QEMU $KERNEL walk $ENTRY FRAME   (vCont;s + g + 
 echo "   gdb:     gdb -batch -nx -x walk.gdb   (stepi; info registers; x/21gx FRAME, in a while loop)"
 : >"$TMP/sw.us"; : >"$TMP/fl.us"; : >"$TMP/gdb.us"; : >"$TMP/r1"; : >"$TMP/r2"
 same_argv=yes
+same_steps=yes
 for r in $(seq "$RUNS"); do
 	"$B/bench_walk" stepi "$ROOT" "$ANN" >"$TMP/sw$r" 2>&1 || { echo "bench: $(tail -2 "$TMP/sw$r")"; exit 1; }
 	FRAME=$(val frame "$TMP/sw$r")
@@ -154,11 +155,13 @@ for r in $(seq "$RUNS"); do
 	a=$(grep qemu_argv "$TMP/sw$r" | norm_argv); b=$(grep qemu_argv "$TMP/fl$r" | norm_argv)
 	c=$(norm_argv <"$TMP/gdb$r/argv")
 	[ "$a" = "$b" ] && [ "$a" = "$c" ] || same_argv="NO: syswalk '$a' / floor '$b' / gdb '$c'"
+	steps="$(val steps "$TMP/sw$r") $(val steps "$TMP/fl$r") $(val steps "$TMP/gd$r")"
+	[ "$(echo "$steps" | tr ' ' '\n' | sort -u | wc -l)" = 1 ] || same_steps="NO: $steps in round $r"
 	echo "   round $r: syswalk $sw us/step, floor $fl, gdb $gd (steps: $(val steps "$TMP/sw$r") / $(val steps "$TMP/fl$r") / $(val steps "$TMP/gd$r"))"
 done
 SW=$(median <"$TMP/sw.us"); FL=$(median <"$TMP/fl.us"); GD=$(median <"$TMP/gdb.us")
 R1=$(grep . "$TMP/r1" | median); R2=$(grep . "$TMP/r2" | median)
-echo "   same QEMU command line for all three: $same_argv"
+echo "   same QEMU command line for all three: $same_argv; same number of steps: $same_steps"
 echo "   QEMU: $(grep qemu_argv "$TMP/sw1" | norm_argv)"
 echo "   syswalk  $SW us/step [$(spread <"$TMP/sw.us")], $(val requests_per_step "$TMP/sw1") round trips/step"
 echo "   floor    $FL us/step [$(spread <"$TMP/fl.us")], $(val requests_per_step "$TMP/fl1") round trips/step ($(val frame_unreadable "$TMP/fl1") frame reads refused under the user CR3)"
