@@ -12,6 +12,8 @@ packages=(
 	# tests
 	libcmocka-dev tmux gdb chromium valgrind cpio iproute2 groff-base man-db binutils
 	python3-jsonschema
+	# make bench: /usr/bin/time for peak memory
+	time
 )
 
 missing=()
