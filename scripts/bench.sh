@@ -51,7 +51,8 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
+trap 'exit 141' PIPE   # a reader that went away (| head) must not leave QEMU or tmux behind
 
 exec > >(tee "$OUT") 2>&1
 
