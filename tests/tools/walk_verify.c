@@ -51,7 +51,7 @@ static const struct expected expectations[] = {
 };
 
 /* A fact asserted at a named stop. SYSCALL: "" for every syscall entering through
- * SYSCALL, "int80" for the int $0x80 one. */
+ * SYSCALL, else the one syscall it is about. */
 struct fact {
 	const char *syscall;
 	const char *anchor;
@@ -78,7 +78,16 @@ static const struct fact facts[] = {
 	  "the copied frame holds the user's ip/sp/flags/cs/ss and orig_ax" },
 	{ "int80", "do_int80_syscall_32", "rdi == $frame",
 	  "in do_int80_syscall_32 RDI is the frame" },
+	{ "iret", "swapgs_restore_regs_and_return_to_usermode",
+	  "pt_regs.ip == &demo_sigreturn_landing && pt_regs.cx == $user_return",
+	  "rt_sigreturn moved pt_regs->ip to the landing label, so check 1 failed" },
 };
+
+/* Whether fact F is about syscall NAME. */
+static bool fact_applies(const struct fact *f, const char *name)
+{
+	return f->syscall[0] ? strcmp(f->syscall, name) == 0 : strcmp(name, "int80") != 0;
+}
 
 /* The first stop after the handler on each exit path: pt_regs->ax holds the result. */
 static const char *const after_handler[] = {
@@ -191,12 +200,11 @@ static void run_checks(struct verify *v, struct walk *w, const struct snapshot *
 	}
 }
 
-/* The facts of the table that apply to syscall SC at the stop S (its anchor). */
+/* The facts of the table that apply to the syscall of stop S, at S's anchor. */
 static void run_facts(struct verify *v, struct walk *w, const struct snapshot *s, bool *seen)
 {
-	bool int80 = strcmp(s->syscall, "int80") == 0;
 	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
-		if ((facts[i].syscall[0] != '\0') != int80 || seen[i] || !s->anchor ||
+		if (!fact_applies(&facts[i], s->syscall) || seen[i] || !s->anchor ||
 		    strcmp(s->anchor, facts[i].anchor) != 0)
 			continue;
 		seen[i] = true;
@@ -306,9 +314,8 @@ static void verify_syscall(struct verify *v, const struct expected *e)
 		}
 	}
 	double elapsed = now() - t0;
-	bool int80 = strcmp(e->name, "int80") == 0;
 	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
-		if ((facts[i].syscall[0] != '\0') == int80 && !seen[i])
+		if (fact_applies(&facts[i], e->name) && !seen[i])
 			tap(v, false, "%s: %s: stop reached (%s)", e->name, facts[i].anchor, facts[i].what);
 	tap(v, every_stop_noted, "%s: every kernel stop has a note%s%s", e->name,
 	    missing[0] ? "; none at " : "", missing);
