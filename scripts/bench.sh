@@ -158,7 +158,7 @@ for r in $(seq "$RUNS"); do
 	[ "$a" = "$b" ] && [ "$a" = "$c" ] || same_argv="NO: syswalk '$a' / floor '$b' / gdb '$c'"
 	steps="$(val steps "$TMP/sw$r") $(val steps "$TMP/fl$r") $(val steps "$TMP/gd$r")"
 	[ "$(echo "$steps" | tr ' ' '\n' | sort -u | wc -l)" = 1 ] || same_steps="NO: $steps in round $r"
-	echo "   round $r: syswalk $sw us/step, floor $fl, gdb $gd (steps: $(val steps "$TMP/sw$r") / $(val steps "$TMP/fl$r") / $(val steps "$TMP/gd$r"))"
+	echo "   round $r: syswalk $sw us/step, floor $fl, gdb $gd (steps: $(val steps "$TMP/sw$r") / $(val steps "$TMP/fl$r") / $(val steps "$TMP/gd$r"); load $(cut -d' ' -f1 /proc/loadavg))"
 done
 SW=$(median <"$TMP/sw.us"); FL=$(median <"$TMP/fl.us"); GD=$(median <"$TMP/gdb.us")
 R1=$(grep . "$TMP/r1" | median); R2=$(grep . "$TMP/r2" | median)
