@@ -14,7 +14,13 @@ bad() {  # bad NAME STATUS REGEX ARGS...: syswalk ARGS exits STATUS, stderr matc
 	local name=$1 want=$2 re=$3; shift 3
 	timeout -k 2 30 "$SYSWALK" "$@" >/dev/null 2>"$TMP/err" </dev/null
 	local rc=$?
-	if [ "$rc" = "$want" ] && { [ -z "$re" ] && [ ! -s "$TMP/err" ] || [ -n "$re" ] && grep -qE "$re" "$TMP/err"; }; then
+	local said=no
+	if [ -z "$re" ]; then
+		[ -s "$TMP/err" ] || said=yes
+	elif grep -qE "$re" "$TMP/err"; then
+		said=yes
+	fi
+	if [ "$rc" = "$want" ] && [ "$said" = yes ]; then
 		ok "$name: status $rc: $(head -c 150 "$TMP/err" | tr '\n' ' ')"
 	else
 		not_ok "$name" "status $rc (want $want): $(head -c 300 "$TMP/err" | tr '\n' ' ')"

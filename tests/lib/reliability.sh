@@ -3,8 +3,8 @@
 #
 #   rel_setup            TMPDIR=$TMP for syswalk (so QEMU's private socket directory is
 #                        made under $TMP and our QEMUs are told apart from everyone
-#                        else's on this shared machine); NOTES=(--annotations DIR) when
-#                        annotations/teach is not in the tree yet
+#                        else's on this shared machine); NOTES=(--annotations DIR), five
+#                        stops of our own (entry, do_syscall_64, sysretq, iretq, int80)
 #   rel_our_qemus        pids of QEMUs started by this test (their -chardev names $TMP)
 #   rel_leftover_dirs    private socket directories left under $TMP
 #   rel_child_of PID [S] wait up to S seconds (default 15) for PID's first child; print it
@@ -21,35 +21,33 @@
 rel_setup() {
 	export TMPDIR=$TMP
 	unset XDG_RUNTIME_DIR
-	NOTES=()
-	if [ ! -d "$ROOT/annotations/teach" ]; then
-		# The teaching kernel's own notes are still being written: three stops of ours.
-		mkdir -p "$TMP/notes"
-		cat >"$TMP/notes/10-path.md" <<-'EOF'
-		# Five stops for the reliability suite
+	# Always five stops of our own, not annotations/teach: the suite tests how syswalk
+	# survives faults, and must not depend on prose that is being edited.
+	mkdir -p "$TMP/notes"
+	cat >"$TMP/notes/10-path.md" <<-'EOF'
+	# Five stops for the reliability suite
 
-		## entry_SYSCALL_64 — Arriving in the kernel
+	## entry_SYSCALL_64 — Arriving in the kernel
 
-		The CPU has just executed `syscall`.
+	The CPU has just executed `syscall`.
 
-		## do_syscall_64 — The C dispatcher
+	## do_syscall_64 — The C dispatcher
 
-		Called with the `pt_regs` frame and the syscall number.
+	Called with the `pt_regs` frame and the syscall number.
 
-		## entry_SYSRETQ_unsafe_stack/sysretq — Back to ring 3
+	## entry_SYSRETQ_unsafe_stack/sysretq — Back to ring 3
 
-		The last kernel instruction of the fast path.
+	The last kernel instruction of the fast path.
 
-		## swapgs_restore_regs_and_return_to_usermode/iretq — The slow way back
+	## swapgs_restore_regs_and_return_to_usermode/iretq — The slow way back
 
-		The SYSRET checks failed: IRET restores everything from the stack.
+	The SYSRET checks failed: IRET restores everything from the stack.
 
-		## entry_INT80_compat — The 32-bit entry
+	## entry_INT80_compat — The 32-bit entry
 
-		`int $0x80` arrives here through the IDT.
-		EOF
-		NOTES=(--annotations "$TMP/notes")
-	fi
+	`int $0x80` arrives here through the IDT.
+	EOF
+	NOTES=(--annotations "$TMP/notes")
 	on_exit "pkill -KILL -f '$TMP/syswalk-qemu'"
 }
 
