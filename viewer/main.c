@@ -5,6 +5,7 @@
  * snapshots, never the target itself.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,44 @@
 #endif
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+/* The headless modes' signal self-pipe (the viewer has its own, in ui_term.c): SIGINT,
+ * SIGTERM and SIGHUP set the flag and make the pipe readable, which interrupts a running
+ * target (rsp watches it); the walk then stops, QEMU is stopped and its private
+ * directory removed, and syswalk exits with 128 + the signal. The only mutable
+ * globals, as DESIGN.md allows. */
+static int signal_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t signal_caught;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	signal_caught = sig;
+	if (write(signal_pipe[1], "", 1) < 0) {
+		/* the pipe is full: it is readable already, which is all that matters */
+	}
+	errno = saved;
+}
+
+static int catch_signals(void)
+{
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return -1;
+	return 0;
+}
+
+static bool interrupted(void)
+{
+	if (signal_caught)
+		fprintf(stderr, "syswalk: %s: stopping QEMU and leaving\n", strsignal(signal_caught));
+	return signal_caught != 0;
+}
 
 static int list_walks(void)
 {
@@ -96,7 +135,16 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.timeout_ms = o->timeout_ms,
 		.syscall = sc,
 	};
-	if (walk_open(w, &cfg) < 0 || walk_start(w) < 0) {
+	int rc = walk_open(w, &cfg);
+	if (rc == 0 && signal_pipe[0] >= 0) {
+		struct stop_source src = walk_source(w);
+		src.ops->set_interrupt_fd(src.ctx, signal_pipe[0]);
+	}
+	if (rc == 0 && !signal_caught)
+		rc = walk_start(w);
+	if (interrupted())
+		return -1;
+	if (rc < 0) {
 		fprintf(stderr, "syswalk: %s\n", walk_error(w));
 		return -1;
 	}
@@ -108,7 +156,10 @@ static int walk_to_end(struct walk *w, enum walk_action a, void (*each)(const st
 		       void *arg)
 {
 	while (!walk_finished(w)) {
-		if (walk_act(w, a) < 0) {
+		int rc = walk_act(w, a);
+		if (interrupted())
+			return -1;
+		if (rc < 0) {
 			fprintf(stderr, "syswalk: %s\n", walk_error(w));
 			return -1;
 		}
@@ -128,7 +179,10 @@ static int walk_all(struct walk *w, enum syswalk_target target)
 			return -1;
 		if (++done == n)
 			return 0;
-		if (walk_act(w, WALK_CONTINUE) < 0) {
+		int rc = walk_act(w, WALK_CONTINUE);
+		if (interrupted())
+			return -1;
+		if (rc < 0) {
 			fprintf(stderr, "syswalk: %s\n", walk_error(w));
 			return -1;
 		}
@@ -189,6 +243,8 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 		}
 	}
 	walk_close(&w);
+	if (signal_caught)
+		return 128 + signal_caught;
 	return rc == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
@@ -306,5 +362,9 @@ int main(int argc, char **argv)
 	}
 	if (o.mode == MODE_INTERACTIVE)
 		return run_interactive(&o, &p, sc, argc, argv);
+	if (catch_signals() < 0) {
+		fprintf(stderr, "syswalk: cannot set up signal handling: %s\n", strerror(errno));
+		return EXIT_ERROR;
+	}
 	return run_headless(&o, &p, sc, argc, argv);
 }

@@ -474,7 +474,7 @@ const char *qemu_describe_exit(struct qemu *q, char *buf, size_t len)
 	else if (WIFEXITED(q->exit_status)) {
 		int st = WEXITSTATUS(q->exit_status);
 		/* isa-debug-exit makes QEMU exit with (value << 1) | 1: name the value written. */
-		if (st & 1)
+		if ((st & 1) && st > 1)
 			snprintf(buf, len, "exited with status %d (isa-debug-exit value 0x%x, or an error)",
 				 st, st >> 1);
 		else

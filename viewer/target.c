@@ -240,10 +240,16 @@ int target_open_fd(struct target *t, int fd)
 
 int target_open(struct target *t, const char *where)
 {
+	return target_open_timeout(t, where, RSP_DEFAULT_TIMEOUT_MS);
+}
+
+int target_open_timeout(struct target *t, const char *where, int timeout_ms)
+{
 	memset(t, 0, sizeof(*t));
 	int rc = rsp_open(&t->rsp, where, RSP_DEFAULT_CAP);
 	if (rc < 0)
 		return rsp_failed(t, rc);
+	t->rsp.timeout_ms = timeout_ms;      /* the handshake already waits this long at most */
 	return handshake(t);
 }
 

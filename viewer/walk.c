@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "expr.h"
 #include "walk_internal.h"
@@ -29,13 +30,19 @@ int walk_fail(struct walk *w, int code, const char *fmt, ...)
  * gone, that is the news, not the socket error that revealed it. */
 int walk_fail_target(struct walk *w, int rc, const char *doing)
 {
+	/* The socket closes a moment before QEMU is gone: give it half a second to end,
+	 * so that its own words ("invalid kernel header") are what the user reads. */
+	for (int i = 0; w->qemu_started && (rc == RSP_ERR_EOF || rc == RSP_ERR_IO) && i < 50 &&
+			qemu_alive(&w->qemu); i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	if (w->qemu_started && !qemu_alive(&w->qemu)) {
 		char how[128], why[512];
 		qemu_describe_exit(&w->qemu, how, sizeof(how));
 		qemu_stderr_text(&w->qemu, why, sizeof(why));
 		w->connected = false;
-		return walk_fail(w, rc, "QEMU is gone (%s) while %s%s%s; the stops already seen can still be "
-			    "browsed and exported", how, doing, why[0] ? ": " : "", why);
+		return walk_fail(w, rc, "QEMU is gone (%s) while %s%s%s%s", how, doing, why[0] ? ": " : "",
+				 why, w->history.n ? "; the stops already seen can still be browsed and "
+						     "exported" : "");
 	}
 	if (rc == RSP_ERR_EOF || rc == TARGET_ERR_EXITED)
 		w->connected = false;
@@ -134,10 +141,9 @@ static int start_target(struct walk *w)
 		w->qemu_started = true;
 		where = qemu_gdb_socket(&w->qemu);
 	}
-	int rc = target_open(&w->target, where);
+	int rc = target_open_timeout(&w->target, where, w->cfg.timeout_ms);
 	if (rc < 0)
 		return walk_fail_target(w, rc, "connecting to the gdbstub");
-	w->target.rsp.timeout_ms = w->cfg.timeout_ms;
 	w->connected = true;
 	return 0;
 }
