@@ -181,6 +181,9 @@ void walk_close(struct walk *w)
 		qemu_stop(&w->qemu);
 	w->qemu_started = false;
 	disasm_close(&w->dis);
+	for (int i = 0; i < WALK_CODE_CACHE; i++)
+		free(w->code[i].insns);
+	memset(w->code, 0, sizeof(w->code));
 	annot_set_free(&w->notes);
 	annot_set_free(&w->glossary);
 	if (w->have_dwarf)

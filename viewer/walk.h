@@ -25,6 +25,15 @@
 #include "trace.h"
 
 #define WALK_ERR_LEN 1024
+#define WALK_CODE_CACHE 4            /* functions kept decoded */
+#define WALK_CODE_MAX_INSNS 512
+
+/* One function's code, decoded once: kernel text does not change while the walk runs. */
+struct walk_code {
+	uint64_t start;
+	int n;
+	struct snap_insn *insns;
+};
 
 /* Everything the walk needs to know before it starts; paths are resolved by main. */
 struct walk_config {
@@ -58,6 +67,7 @@ struct walk_syscall_state {
 	                                    above it have been written by the entry code */
 	uint64_t stack_low;              /* the task stack: stops with RSP outside it belong
 	                                    to another task (linux) and are run through */
+	bool msrs_pending;               /* the MSRs are still to be read for this syscall */
 	bool have_user_regs;             /* user_regs below were read at the user's syscall */
 	struct target_regs user_regs;    /* the registers just before SYSCALL / INT ran */
 };
@@ -96,6 +106,8 @@ struct walk {
 	/* MSRs read by injection at the last kernel stop; shown as carried elsewhere. */
 	struct snap_msr msrs[SNAP_MSR_COUNT];
 
+	struct walk_code code[WALK_CODE_CACHE];
+	unsigned code_next;              /* the entry to replace next */
 	uint64_t entry_text_lo, entry_text_hi;  /* [__entry_text_start, __entry_text_end) */
 	uint64_t percpu_top_sym;         /* value of cpu_current_top_of_stack (a per-CPU offset) */
 	bool have_percpu_top;

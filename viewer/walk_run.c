@@ -156,7 +156,7 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 		if (!sc)
 			w->stats.skipped_stops++;
 	}
-	struct walk_syscall_state fresh = { .sc = sc };
+	struct walk_syscall_state fresh = { .sc = sc, .msrs_pending = true };
 	if (w->sys.have_user_regs && w->sys.user_regs.value[target_reg_index(&w->target, "rax")] == sc->rax) {
 		fresh.have_user_regs = true;
 		fresh.user_regs = w->sys.user_regs;

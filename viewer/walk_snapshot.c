@@ -4,7 +4,7 @@
  * snapshot asks for as little as it can: the registers come from the 'g' the walk
  * already made, the code bytes from the disassembler's cache (kernel text does not
  * change), the frame is one 'm', and the MSRs that cannot change once the kernel has
- * booted (LSTAR, STAR, FMASK, CSTAR) are injected for only at annotated stops.
+ * booted (LSTAR, STAR, FMASK, CSTAR) are injected for once per syscall, at its entry.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,8 +46,14 @@ static void fill_registers(const struct walk *w, struct snapshot *s)
 		snprintf(out->name, sizeof(out->name), "%s", r->name);
 		out->value = w->regs.value[i];
 		out->bits = (uint8_t)r->bits;
+		/* Every stop has the same register list, so the previous value is usually at the
+		 * same position; look it up by name only when it is not. */
+		int k = s->nregs - 1;
 		uint64_t before;
-		out->changed = prev && snapshot_reg_value(prev, r->name, &before) && before != out->value;
+		if (prev && k < prev->nregs && strcmp(prev->regs[k].name, out->name) == 0)
+			out->changed = prev->regs[k].value != out->value;
+		else
+			out->changed = prev && snapshot_reg_value(prev, r->name, &before) && before != out->value;
 	}
 }
 
@@ -131,12 +137,64 @@ static void fill_frame(struct walk *w, struct snapshot *s)
 	}
 }
 
+/* The instructions around RIP, from the function's decoded listing. Kernel text does
+ * not change, so each function is decoded once (x86 cannot be decoded backwards, so
+ * the window needs the listing from the function's start); stepping then costs a
+ * binary search. Returns the count, or -1 when the listing does not hold RIP. */
+static int window_from_cache(struct walk *w, uint64_t rip, uint64_t start, uint64_t size,
+			     struct snap_insn *out)
+{
+	struct walk_code *c = NULL;
+	for (int i = 0; i < WALK_CODE_CACHE && !c; i++)
+		if (w->code[i].insns && w->code[i].start == start)
+			c = &w->code[i];
+	if (!c) {
+		c = &w->code[w->code_next++ % WALK_CODE_CACHE];
+		free(c->insns);
+		*c = (struct walk_code){ .start = start };
+		c->insns = malloc(WALK_CODE_MAX_INSNS * sizeof(*c->insns));
+		if (!c->insns)
+			return -1;
+		uint64_t at = start, end = size ? start + size : start + 4096;
+		while (c->n < WALK_CODE_MAX_INSNS && at < end) {
+			int got = disasm_decode_at(&w->dis, at, 0, c->insns + c->n,
+						   WALK_CODE_MAX_INSNS - c->n < 32 ? WALK_CODE_MAX_INSNS - c->n : 32);
+			if (got <= 0)
+				break;
+			c->n += got;
+			at = c->insns[c->n - 1].addr + c->insns[c->n - 1].len;
+		}
+	}
+	int lo = 0, hi = c->n - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (c->insns[mid].addr == rip) {
+			int first = mid > INSNS_BEFORE ? mid - INSNS_BEFORE : 0;
+			int last = mid + INSNS_AFTER < c->n ? mid + INSNS_AFTER : c->n - 1;
+			if (last - first + 1 > SNAP_MAX_INSNS)
+				last = first + SNAP_MAX_INSNS - 1;
+			for (int i = first; i <= last; i++) {
+				out[i - first] = c->insns[i];
+				out[i - first].current = i == mid;
+			}
+			return last - first + 1;
+		}
+		if (c->insns[mid].addr < rip)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
 static void fill_code(struct walk *w, struct snapshot *s)
 {
 	uint64_t start = 0, size = 0;
 	const struct sym *fn = symbols_function(&w->syms, s->rip, &start, &size);
-	int n = disasm_window(&w->dis, s->rip, fn ? start : 0, INSNS_BEFORE, INSNS_AFTER, s->insns,
-			      SNAP_MAX_INSNS);
+	int n = fn ? window_from_cache(w, s->rip, start, size, s->insns) : -1;
+	if (n < 0)
+		n = disasm_window(&w->dis, s->rip, fn ? start : 0, INSNS_BEFORE, INSNS_AFTER, s->insns,
+				  SNAP_MAX_INSNS);
 	s->ninsns = n > 0 ? n : 0;
 	symbols_format(&w->syms, s->rip, s->location, sizeof(s->location));
 	if (w->have_dwarf && s->rip >= KERNEL_HALF)
@@ -219,8 +277,12 @@ int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 
 	/* Inject for the MSRs at the first stop of a walk and at annotated stops: the values
 	 * cannot change, so stepping shows them as carried and stays cheap. */
-	bool inject = (kind == SNAP_ANCHOR || w->msrs[SNAP_MSR_LSTAR].source == SNAP_MSR_UNKNOWN);
+	/* Inject for the MSRs once per syscall, at its first kernel stop: the values cannot
+	 * change after boot, and an injection costs some 40 round trips. */
+	bool inject = w->sys.msrs_pending;
 	int rc = fill_msrs(w, s, inject);
+	if (inject && s->cpl == 0)
+		w->sys.msrs_pending = false;
 	if (rc < 0)
 		return rc;
 	fill_frame(w, s);
