@@ -301,6 +301,8 @@ static void note_free(struct annot_note *n)
 	for (size_t i = 0; i < n->nchecks; i++)
 		free(n->checks[i]);
 	free(n->checks);
+	for (size_t i = 0; i < n->nquestions; i++)
+		annot_question_free(&n->questions[i]);
 	free(n->check_lines);
 	free(n->markdown);
 	free(n->file);
@@ -320,4 +322,15 @@ void annot_set_free(struct annot_set *set)
 	free(set->intros);
 	free(set->errors);
 	memset(set, 0, sizeof(*set));
+}
+
+void annot_question_free(struct annot_question *q)
+{
+	free(q->text);
+	free(q->expr);
+	for (int i = 0; i < q->nchoices; i++) {
+		free(q->choice_label[i]);
+		free(q->choice_expr[i]);
+	}
+	memset(q, 0, sizeof(*q));
 }

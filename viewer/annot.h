@@ -42,6 +42,23 @@ struct annot_anchor {
 	int nth;             /* ANNOT_AT_MNEMONIC: which one, from 1 */
 };
 
+#define ANNOT_MAX_QUESTIONS 3        /* = SNAP_MAX_QUESTIONS */
+#define ANNOT_MAX_CHOICES 6          /* = SNAP_MAX_CHOICES */
+#define ANNOT_MAX_QUESTION_LEN 200
+#define ANNOT_MAX_LABEL_LEN 32
+
+/* A predict-then-reveal question ("ask: QUESTION => EXPR [; LABEL = EXPR]..."): the
+ * answer is EXPR evaluated at the stop, from live state; never a stored constant. */
+struct annot_question {
+	char *text;
+	char *expr;
+	int nchoices;                /* 0: the learner types a value */
+	char *choice_label[ANNOT_MAX_CHOICES];
+	char *choice_expr[ANNOT_MAX_CHOICES];
+	const char *file;            /* the note's file (owned by the note) */
+	int line;
+};
+
 struct annot_note {
 	char *anchor_text;   /* the anchor as written: "entry_SYSCALL_64/swapgs" */
 	struct annot_anchor anchor;
@@ -50,6 +67,8 @@ struct annot_note {
 	char **checks;       /* the "check: EXPR" lines (expr.h), in file order */
 	int *check_lines;    /* line of each check, from 1 */
 	size_t nchecks;
+	struct annot_question questions[ANNOT_MAX_QUESTIONS];   /* "ask:" lines, --quiz */
+	size_t nquestions;
 	char *markdown;      /* the prose, verbatim Markdown, never empty */
 	char *file;          /* path as given to the loader */
 	int line;            /* line of the heading, from 1 */
@@ -121,6 +140,9 @@ const struct annot_note *annot_glossary_find(const struct annot_set *set,
 /* Append "FMT, ..." to the errors (the caller writes the "file:line: " part); 0 or -ENOMEM. */
 int annot_add_error(struct annot_set *set, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Release what a question holds (the struct itself is the caller's). */
+void annot_question_free(struct annot_question *q);
 
 /* Print every error, one per line; returns how many. */
 size_t annot_print_errors(const struct annot_set *set, FILE *out);

@@ -15,42 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "annot_internal.h"
 #include "expr.h"
 #include "mdrender.h"
 
 #define ANCHOR_LEVEL 2              /* "## anchor" starts a note */
 #define MAX_ANCHOR_LEN 128
 
-/* Names that "show:" accepts. Registers use QEMU's target.xml names; pt_regs fields
- * use Linux's names (struct pt_regs in arch/x86/include/asm/ptrace.h). */
-static const char *const show_names[] = {
-	"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
-	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-	"rip", "eflags", "cs", "ss", "ds", "es", "fs", "gs",
-	"fs_base", "gs_base", "k_gs_base", "cr0", "cr2", "cr3", "cr4", "cr8",
-	"msr.lstar", "msr.star", "msr.fmask", "msr.efer", "msr.gs_base",
-	"msr.kernel_gs_base", "msr.cstar",
-	"pt_regs.r15", "pt_regs.r14", "pt_regs.r13", "pt_regs.r12", "pt_regs.bp",
-	"pt_regs.bx", "pt_regs.r11", "pt_regs.r10", "pt_regs.r9", "pt_regs.r8",
-	"pt_regs.ax", "pt_regs.cx", "pt_regs.dx", "pt_regs.si", "pt_regs.di",
-	"pt_regs.orig_ax", "pt_regs.ip", "pt_regs.cs", "pt_regs.flags", "pt_regs.sp",
-	"pt_regs.ss",
-};
-
-/* One file being parsed: its name, its bytes cut into lines as cmark counts them. */
-struct src {
-	struct annot_set *set;
-	const char *name;
-	const char *buf;
-	size_t *line_start;   /* line_start[i] = offset of line i+1; one extra entry = len */
-	size_t *line_end;     /* end of the line's text, before its \n, \r\n or \r */
-	int nlines;
-	int errors;           /* errors added while loading this file */
-	bool oom;
-};
-
 /* "name:line: message" for file S. */
-static void serr(struct src *s, int line, const char *fmt, ...)
+void serr(struct src *s, int line, const char *fmt, ...)
 {
 	char *msg = NULL;
 	va_list ap;
@@ -69,233 +42,12 @@ static void serr(struct src *s, int line, const char *fmt, ...)
 }
 
 /* A copy of LEN bytes at P as a string. */
-static char *dup_range(const char *p, size_t len, bool *oom)
+char *dup_range(const char *p, size_t len, bool *oom)
 {
 	char *d = strndup(p, len);
 	if (!d)
 		*oom = true;
 	return d;
-}
-
-/* Edit distance counting a swap of two neighbours as one edit (optimal string
- * alignment), for "did you mean" hints: "rxc" is one edit from "rcx". */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t d[33][33];
-
-	if (la > 32 || lb > 32)
-		return (size_t)-1;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	}
-	return d[la][lb];
-}
-
-/* Check the "show:" names in TEXT and return them normalised (one space apart). */
-static char *parse_show(struct src *s, int line, const char *text)
-{
-	size_t cap = strlen(text) + 1;
-	char *out = calloc(1, cap);
-	char *copy = strdup(text);
-	int count = 0;
-
-	if (!out || !copy) {
-		free(out);
-		free(copy);
-		s->oom = true;
-		return NULL;
-	}
-	for (char *save = NULL, *w = strtok_r(copy, " \t,", &save); w;
-	     w = strtok_r(NULL, " \t,", &save)) {
-		const char *best = NULL;
-		size_t best_d = 3;    /* suggest only names within two edits */
-		bool known = false;
-
-		for (size_t i = 0; i < sizeof(show_names) / sizeof(show_names[0]); i++) {
-			size_t d = edit_distance(w, show_names[i]);
-			if (d == 0)
-				known = true;
-			if (d < best_d) {
-				best_d = d;
-				best = show_names[i];
-			}
-		}
-		if (!known) {
-			if (best)
-				serr(s, line, "unknown show name '%s' (did you mean %s?)", w, best);
-			else
-				serr(s, line, "unknown show name '%s' (see docs/annotations.md)", w);
-			continue;
-		}
-		/* Match whole words in the names kept so far. */
-		size_t wl = strlen(w);
-		bool dup = false;
-		for (const char *p = out; (p = strstr(p, w)); p += wl)
-			if ((p == out || p[-1] == ' ') && (p[wl] == ' ' || p[wl] == '\0'))
-				dup = true;
-		if (dup) {
-			serr(s, line, "show name '%s' listed twice", w);
-			continue;
-		}
-		if (count++)
-			strcat(out, " ");
-		strcat(out, w);
-	}
-	if (count == 0 && s->errors == 0)
-		serr(s, line, "empty show: line");
-	free(copy);
-	return out;
-}
-
-/* The $VARIABLEs a check may use: those the walk provides (walk_expr_env in walk.c).
- * "$user.REG" is checked as a register name after its prefix. */
-static const char *const check_variables[] = {
-	"nr", "user_rip", "user_return", "frame", "frame_top", "percpu",
-};
-
-/* The closest show name (registers and pt_regs fields) to NAME within two edits, or NULL. */
-static const char *closest_name(const char *name, const char *prefix)
-{
-	const char *best = NULL;
-	size_t best_d = 3, plen = strlen(prefix);
-
-	for (size_t i = 0; i < sizeof(show_names) / sizeof(show_names[0]); i++) {
-		if (strncmp(show_names[i], prefix, plen) != 0 ||
-		    (plen == 0 && strchr(show_names[i], '.')))
-			continue;
-		size_t d = edit_distance(name, show_names[i] + plen);
-		if (d < best_d) {
-			best_d = d;
-			best = show_names[i] + plen;
-		}
-	}
-	return best;
-}
-
-/* Whether NAME (LEN bytes) is a register or pt_regs field that show: accepts too. */
-static bool known_value_name(const char *name, size_t len)
-{
-	for (size_t i = 0; i < sizeof(show_names) / sizeof(show_names[0]); i++)
-		if (strlen(show_names[i]) == len && !strncmp(show_names[i], name, len) &&
-		    strncmp(name, "msr.", 4) != 0)
-			return true;
-	return false;
-}
-
-/* expr_check_syntax knows the grammar but not which registers and variables exist (the
- * walk decides that at run time): a misspelt name would only fail when the check is
- * evaluated against a live kernel. Catch it here, with the column in the line. */
-static bool check_names(struct src *s, int line, const char *text, size_t col0)
-{
-	for (size_t i = 0; text[i]; ) {
-		char c = text[i];
-		if (!isalpha((unsigned char)c) && c != '_' && c != '$' && c != '&' && !isdigit((unsigned char)c)) {
-			i++;
-			continue;
-		}
-		size_t start = i + (c == '$' || c == '&');
-		size_t end = start;
-		while (isalnum((unsigned char)text[end]) || text[end] == '_' || text[end] == '.')
-			end++;
-		const char *name = text + start;
-		size_t len = end - start;
-		char word[64];
-		snprintf(word, sizeof(word), "%.*s", (int)(len < 63 ? len : 63), name);
-		size_t col = col0 + start + 1;
-		i = end > i ? end : i + 1;
-		if (c == '&' || isdigit((unsigned char)c) || len == 0 || !strncmp(word, "msr.", 4))
-			continue;    /* symbols, numbers and MSRs: expr_check_syntax's business */
-		if (c == '$') {
-			bool known = false;
-			for (size_t k = 0; k < sizeof(check_variables) / sizeof(check_variables[0]); k++)
-				known = known || !strcmp(word, check_variables[k]);
-			if (known)
-				continue;
-			if (!strncmp(word, "user.", 5)) {
-				if (known_value_name(word + 5, strlen(word + 5)) && strchr(word + 5, '.') == NULL)
-					continue;
-				const char *hint = closest_name(word + 5, "");
-				serr(s, line, "check: column %zu: no register '%s' for $user.REG%s%s%s", col,
-				     word + 5, hint ? " (did you mean " : "", hint ? hint : "", hint ? "?)" : "");
-				return false;
-			}
-			serr(s, line, "check: column %zu: unknown variable '$%s' (known: $nr $user_rip "
-			     "$user_return $frame $frame_top $percpu $user.REG)", col, word);
-			return false;
-		}
-		if (known_value_name(name, len))
-			continue;
-		bool field = !strncmp(word, "pt_regs.", 8);
-		const char *hint = field ? closest_name(word + 8, "pt_regs.") : closest_name(word, "");
-		serr(s, line, "check: column %zu: unknown %s '%s'%s%s%s", col,
-		     field ? "pt_regs field" : "register", field ? word + 8 : word,
-		     hint ? " (did you mean " : "", hint ? hint : "", hint ? "?)" : "");
-		return false;
-	}
-	return true;
-}
-
-/* A "check: EXPR" line: its syntax and names checked, kept on NOTE. COL0 is where EXPR
- * starts in the line, so that columns in messages count from the line's start. */
-static void parse_check(struct src *s, struct annot_note *note, int line, const char *text,
-                        size_t col0)
-{
-	char err[256];
-	size_t lead = strspn(text, " \t");
-	size_t len = strlen(text);
-
-	while (len > lead && isspace((unsigned char)text[len - 1]))
-		len--;
-	if (len == lead) {
-		serr(s, line, "empty check: line (expected an expression such as 'rcx == $user_return')");
-		return;
-	}
-	char *expr = dup_range(text + lead, len - lead, &s->oom);
-	if (!expr)
-		return;
-	col0 += lead;
-	if (expr_check_syntax(expr, err, sizeof(err)) < 0) {
-		int col = 0, used = 0;
-		/* expr counts columns from the expression's start; say where in the line. */
-		if (sscanf(err, "column %d: %n", &col, &used) == 1 && used > 0)
-			serr(s, line, "check: column %zu: %s", col0 + (size_t)col, err + used);
-		else
-			serr(s, line, "check: %s", err);
-		free(expr);
-		return;
-	}
-	if (!check_names(s, line, expr, col0)) {
-		free(expr);
-		return;
-	}
-	char **checks = realloc(note->checks, (note->nchecks + 1) * sizeof(*checks));
-	int *lines = checks ? realloc(note->check_lines, (note->nchecks + 1) * sizeof(*lines)) : NULL;
-	if (checks)
-		note->checks = checks;
-	if (lines)
-		note->check_lines = lines;
-	if (!checks || !lines) {
-		free(expr);
-		s->oom = true;
-		return;
-	}
-	note->checks[note->nchecks] = expr;
-	note->check_lines[note->nchecks++] = line;
 }
 
 static bool is_symbol_char(char c)
@@ -480,7 +232,7 @@ static char *join_lines(struct src *s, int first, int last)
 	return out;
 }
 
-/* The "key:" lines (show:, check:); issue 8 adds "ask:" here. */
+/* The "key:" lines (show:, check:, ask:). */
 static bool is_key_line(const char *p, size_t len, size_t *keylen)
 {
 	size_t k = 0;
@@ -569,15 +321,20 @@ static int read_heading(struct src *s, cmark_node *h, struct annot_note *note)
 			if (note->show)
 				serr(s, next, "second show: line (the first is at line %d)", line + 1);
 			else if (value)
-				note->show = parse_show(s, next, value);
+				note->show = annot_parse_show(s, next, value);
 			free(value);
 		} else if (klen == 5 && !strncmp(lp, "check", 5)) {
 			char *value = dup_range(lp + 6, llen - 6, &s->oom);
 			if (value)
-				parse_check(s, note, next, value, 6);
+				annot_parse_check(s, note, next, value, 6);
+			free(value);
+		} else if (klen == 3 && !strncmp(lp, "ask", 3)) {
+			char *value = dup_range(lp + 4, llen - 4, &s->oom);
+			if (value)
+				annot_parse_ask(s, note, next, value, 4);
 			free(value);
 		} else {
-			serr(s, next, "unknown key '%.*s:' under the heading (show: and check: "
+			serr(s, next, "unknown key '%.*s:' under the heading (show:, check: and ask: "
 			     "are known; put prose after a blank line)", (int)klen, lp);
 		}
 	}
@@ -590,6 +347,8 @@ static void finish_note(struct src *s, struct annot_note *note, int line, int fi
 {
 	note->line = line;
 	note->file = dup_range(s->name, strlen(s->name), &s->oom);
+	for (size_t i = 0; i < note->nquestions; i++)
+		note->questions[i].file = note->file;
 	note->markdown = join_lines(s, first, last);
 	if (!note->show)
 		note->show = dup_range("", 0, &s->oom);

@@ -21,6 +21,7 @@
 #include "textout.h"
 #include "trace_json.h"
 #include "ui.h"
+#include "verify.h"
 #include "walk.h"
 
 #ifndef SYSWALK_VERSION
@@ -235,7 +236,17 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 				symbols_format(&w.syms, n->addr, where, sizeof(where));
 				printf("%-56s 0x%016llx  %s\n", n->anchor_text, (unsigned long long)n->addr, where);
 			}
-			printf("%s: %zu notes, every anchor resolves\n", p->annotations, w.notes.nnotes);
+			/* Then every claim and question, against the live CPU, on every walk. */
+			struct verify_counts vc;
+			rc = verify_walks(&w, stderr, &vc);
+			if (rc < 0)
+				fprintf(stderr, "syswalk: %s\n", walk_error(&w));
+			else if (vc.problems)
+				rc = -1;
+			printf("%s: %zu notes, every anchor resolves; %zu stops walked, %zu checks and "
+			       "%zu questions evaluated, %zu problem%s, %zu notes not reached\n",
+			       p->annotations, w.notes.nnotes, vc.stops, vc.checks, vc.questions,
+			       vc.problems, vc.problems == 1 ? "" : "s", vc.unreached);
 			break;
 		}
 		default:

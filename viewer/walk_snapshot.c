@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr.h"
 #include "walk.h"
 #include "walk_internal.h"
 
@@ -262,6 +263,29 @@ static void fill_note(struct walk *w, struct snapshot *s)
 	s->note_show = strdup("");
 }
 
+/* The note's questions, each answered from the state at this stop (expr.h): the quiz
+ * checks the learner against what the CPU holds, never against a stored constant. */
+static void fill_questions(struct walk *w, struct snapshot *s)
+{
+	const struct annot_note *note = annot_find_by_addr(&w->notes, s->rip);
+	struct expr_env env;
+	char err[160];
+	walk_expr_env(w, s, &env);
+	for (size_t i = 0; note && i < note->nquestions && s->nquestions < SNAP_MAX_QUESTIONS; i++) {
+		const struct annot_question *aq = &note->questions[i];
+		struct snap_question *q = &s->questions[s->nquestions++];
+		snprintf(q->text, sizeof(q->text), "%s", aq->text);
+		snprintf(q->expr, sizeof(q->expr), "%s", aq->expr);
+		q->answer_known = expr_eval(aq->expr, &env, &q->answer, err, sizeof(err)) == 0;
+		for (int c = 0; c < aq->nchoices && c < SNAP_MAX_CHOICES; c++) {
+			snprintf(q->choice_label[c], sizeof(q->choice_label[c]), "%s", aq->choice_label[c]);
+			if (expr_eval(aq->choice_expr[c], &env, &q->choice_value[c], err, sizeof(err)) < 0)
+				q->answer_known = false;     /* a choice we cannot place: unanswerable */
+			q->nchoices = c + 1;
+		}
+	}
+}
+
 int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -288,6 +312,7 @@ int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 	fill_frame(w, s);
 	fill_code(w, s);
 	fill_note(w, s);
+	fill_questions(w, s);
 	if (w->qemu_started) {
 		qemu_console_read(&w->qemu);
 		s->console = qemu_console_take(&w->qemu);

@@ -1,0 +1,87 @@
+/* verify.c: checking the notes' claims and questions against the live CPU (verify.h). */
+#include "verify.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+
+/* The note's check: lines and ask: answers at stop S. */
+static void verify_stop(struct walk *w, const struct snapshot *s, bool *reached, FILE *out,
+			struct verify_counts *c)
+{
+	const struct annot_note *note = annot_find_by_addr(&w->notes, s->rip);
+	c->stops++;
+	if (!note)
+		return;
+	reached[note - w->notes.notes] = true;
+	struct expr_env env;
+	walk_expr_env(w, s, &env);
+	char err[256];
+	uint64_t v;
+	for (size_t i = 0; i < note->nchecks; i++) {
+		c->checks++;
+		if (expr_eval(note->checks[i], &env, &v, err, sizeof(err)) < 0) {
+			fprintf(out, "%s:%d: check '%s' cannot be evaluated at %s in %s: %s\n", note->file,
+				note->check_lines[i], note->checks[i], s->location, s->syscall, err);
+			c->problems++;
+		} else if (!v) {
+			fprintf(out, "%s:%d: check '%s' is false at %s in %s\n", note->file,
+				note->check_lines[i], note->checks[i], s->location, s->syscall);
+			c->problems++;
+		}
+	}
+	for (size_t i = 0; i < note->nquestions; i++) {
+		const struct annot_question *q = &note->questions[i];
+		c->questions++;
+		bool ok = expr_eval(q->expr, &env, &v, err, sizeof(err)) == 0;
+		uint64_t answer = v;
+		bool among = q->nchoices == 0;
+		for (int k = 0; ok && k < q->nchoices; k++) {
+			ok = expr_eval(q->choice_expr[k], &env, &v, err, sizeof(err)) == 0;
+			among = among || (ok && v == answer);
+		}
+		if (!ok) {
+			fprintf(out, "%s:%d: ask: the answer cannot be computed at %s in %s: %s\n", q->file,
+				q->line, s->location, s->syscall, err);
+			c->problems++;
+		} else if (!among) {
+			fprintf(out, "%s:%d: ask: no choice equals the answer 0x%llx at %s in %s\n", q->file,
+				q->line, (unsigned long long)answer, s->location, s->syscall);
+			c->problems++;
+		}
+	}
+}
+
+int verify_walks(struct walk *w, FILE *out, struct verify_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	bool *reached = calloc(w->notes.nnotes + 1, sizeof(*reached));
+	if (!reached)
+		return -1;
+	int n, rc = 0;
+	demo_syscalls(w->cfg.target, &n);
+	for (int done = 0; rc == 0;) {
+		verify_stop(w, walk_current(w), reached, out, c);
+		while (rc == 0 && !walk_finished(w)) {
+			if ((rc = walk_act(w, WALK_NEXT)) == 0)
+				verify_stop(w, walk_current(w), reached, out, c);
+		}
+		if (rc < 0 || ++done == n)
+			break;
+		rc = walk_act(w, WALK_CONTINUE);
+	}
+	for (size_t i = 0; rc == 0 && i < w->notes.nnotes; i++) {
+		if (reached[i])
+			continue;
+		/* Not an error: some stops exist only in some boots (the CR3 switch only runs
+		 * with page-table isolation on). Said, so a teacher can tell a stale anchor. */
+		fprintf(out, "%s:%d: warning: note '%s' is not reached by the demo's syscalls in this "
+			"boot (%s)\n", w->notes.notes[i].file, w->notes.notes[i].line,
+			w->notes.notes[i].anchor_text, w->describe);
+		c->unreached++;
+	}
+	free(reached);
+	return rc;
+}
