@@ -127,11 +127,44 @@ static void test_error_show_name(void **state)
 	                 "t.md:3: second show: line (the first is at line 2)");
 }
 
+static void test_ask_lines(void **state)
+{
+	(void)state;
+	struct annot_set set;
+	assert_int_equal(load(&set, "## x\nask: What does RCX hold? => rcx\n"
+			      "ask: Which CS? => cs ; kernel = 0x10 ; user = 0x33\nProse.\n"), 0);
+	const struct annot_note *n = &set.notes[0];
+	assert_int_equal(n->nquestions, 2);
+	assert_string_equal(n->questions[0].text, "What does RCX hold?");
+	assert_string_equal(n->questions[0].expr, "rcx");
+	assert_int_equal(n->questions[0].nchoices, 0);
+	assert_int_equal(n->questions[1].nchoices, 2);
+	assert_string_equal(n->questions[1].choice_label[1], "user");
+	assert_string_equal(n->questions[1].choice_expr[1], "0x33");
+	assert_string_equal(n->questions[1].file, "t.md");
+	assert_int_equal(n->questions[1].line, 3);
+	annot_set_free(&set);
+}
+
+static void test_error_ask(void **state)
+{
+	(void)state;
+	expect_one_error("## x\nask: no arrow here\nProse.\n",
+	                 "t.md:2: ask: expected 'QUESTION => EXPR' (the answer is computed at the stop)");
+	expect_one_error("## x\nask:  => rcx\nProse.\n", "t.md:2: ask: the question before '=>' is empty");
+	expect_one_error("## x\nask: Which? => rxc\nProse.\n",
+	                 "t.md:2: ask: column 16: unknown register 'rxc' (did you mean rcx?)");
+	expect_one_error("## x\nask: Which? => cs ; only = 0x10\nProse.\n",
+	                 "t.md:2: ask: give at least two choices, or none (the learner types a value)");
+	expect_one_error("## x\nask: Which? => cs ; 0x10 ; b = 1\nProse.\n",
+	                 "t.md:2: ask: choice 1: expected 'LABEL = EXPR' with a label of 1 to 31 characters");
+}
+
 static void test_error_unknown_key(void **state)
 {
 	(void)state;
-	expect_one_error("## x\nask: why?\nProse.\n",
-	                 "t.md:2: unknown key 'ask:' under the heading (show: and check: are "
+	expect_one_error("## x\nhint: why?\nProse.\n",
+	                 "t.md:2: unknown key 'hint:' under the heading (show:, check: and ask: are "
 	                 "known; put prose after a blank line)");
 	/* After a blank line, "note: ..." is prose, not a key. */
 	struct annot_set set;
@@ -442,6 +475,8 @@ int main(void)
 		cmocka_unit_test(test_crlf_and_backticks),
 		cmocka_unit_test(test_error_show_name),
 		cmocka_unit_test(test_error_unknown_key),
+		cmocka_unit_test(test_ask_lines),
+		cmocka_unit_test(test_error_ask),
 		cmocka_unit_test(test_check_lines),
 		cmocka_unit_test(test_error_check),
 		cmocka_unit_test(test_error_anchors),
