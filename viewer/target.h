@@ -33,7 +33,10 @@
 #define TARGET_ERR_ARG       (-47)
 #define TARGET_ERR_UNSUPPORTED (-48)
 
-#define TARGET_MAX_BPS 32
+/* Every annotated stop is a breakpoint. Under TCG QEMU keeps any number of "hardware"
+ * breakpoints (they are checked at translation); under KVM the CPU has four debug
+ * registers, and QEMU refuses the fifth Z1 with an error that names the cause. */
+#define TARGET_MAX_BPS 128
 
 enum target_bp_type {
 	TARGET_BP_SOFTWARE = 0,    /* Z0 */
