@@ -1,5 +1,6 @@
 /* ui_quiz.c: the predict-then-reveal questions (see ui_quiz.h). */
 #include "ui_quiz.h"
+#include "ui_text.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -93,6 +94,31 @@ bool ui_quiz_key(struct ui_quiz *q, const struct snapshot *s, int ch)
 	}
 }
 
+/* Where wrapped lines go: one screen row each, from y down, never onto the status line. */
+struct quiz_lines {
+	const struct ui_view *v;
+	int y, x, w;
+	attr_t a;
+};
+
+static void quiz_line(void *arg, const char *line, size_t len)
+{
+	struct quiz_lines *l = arg;
+	if (l->y < LINES - 1)
+		ui_putn(l->v, l->y, l->x, l->w, l->a, line, len);
+	l->y++;
+}
+
+/* TEXT wrapped at the quiz's width from row Y: a question may be 199 characters, and a
+ * classroom terminal may be 80 columns wide. Returns the row after the last line. */
+static int quiz_wrap(const struct ui_view *v, int y, attr_t a, const char *text)
+{
+	struct quiz_lines l = { v, y, 2, COLS - 4, a };
+	if (l.w > 0)
+		ui_text_wrap(text, l.w, v->utf8, quiz_line, &l);
+	return l.y;
+}
+
 void ui_quiz_draw(const struct ui_quiz *q, const struct ui_view *v, const struct snapshot *s)
 {
 	const struct snap_question *qn = &s->questions[q->question];
@@ -102,8 +128,7 @@ void ui_quiz_draw(const struct ui_quiz *q, const struct ui_view *v, const struct
 	ui_putf(v, y++, 2, w - 4, v->style[UI_ST_LABEL], "Question %d of %d at %s", q->question + 1,
 		s->nquestions, s->location);
 	y++;
-	ui_put(v, y++, 2, w - 4, A_BOLD, qn->text);
-	y++;
+	y = quiz_wrap(v, y, A_BOLD, qn->text) + 1;
 	for (int i = 0; i < qn->nchoices; i++)
 		ui_putf(v, y++, 4, w - 6, A_NORMAL, "%d) %s", i + 1, qn->choice_label[i]);
 	if (qn->nchoices)
@@ -122,14 +147,13 @@ void ui_quiz_draw(const struct ui_quiz *q, const struct ui_view *v, const struct
 		       qn->nchoices ? "Type the number of a choice, Enter to check, Esc to skip."
 				    : "Type a value (0x... hex, or decimal), Enter to check, Esc to skip.");
 	} else {
-		char answer[80] = "";
+		char answer[80] = "", verdict[200];
 		for (int i = 0; i < qn->nchoices; i++)
 			if (qn->choice_value[i] == qn->answer)
 				snprintf(answer, sizeof answer, " (%d: %s)", i + 1, qn->choice_label[i]);
-		ui_putf(v, y++, 2, w - 4, q->right ? v->style[UI_ST_CURRENT] : v->style[UI_ST_ERROR],
-			"%s: the answer is 0x%llx%s, read from the CPU at this stop.",
-			q->right ? "Right" : "Not quite", (unsigned long long)qn->answer, answer);
-		y++;
+		snprintf(verdict, sizeof verdict, "%s: the answer is 0x%llx%s, read from the CPU at this stop.",
+			 q->right ? "Right" : "Not quite", (unsigned long long)qn->answer, answer);
+		y = quiz_wrap(v, y, q->right ? v->style[UI_ST_CURRENT] : v->style[UI_ST_ERROR], verdict) + 1;
 		ui_putf(v, y++, 2, w - 4, A_NORMAL, "Score so far: %d of %d. Any key goes on.",
 			q->right_count, q->asked);
 	}
