@@ -37,11 +37,13 @@ static void verify_stop(struct walk *w, const struct snapshot *s, bool *reached,
 		c->questions++;
 		bool ok = expr_eval(q->expr, &env, &v, err, sizeof(err)) == 0;
 		uint64_t answer = v;
-		bool among = q->nchoices == 0;
+		int matches = 0, first = 0;
 		for (int k = 0; ok && k < q->nchoices; k++) {
 			ok = expr_eval(q->choice_expr[k], &env, &v, err, sizeof(err)) == 0;
-			among = among || (ok && v == answer);
+			if (ok && v == answer && matches++ == 0)
+				first = k;
 		}
+		bool among = q->nchoices == 0 || matches > 0;
 		if (!ok) {
 			fprintf(out, "%s:%d: ask: the answer cannot be computed at %s in %s: %s\n", q->file,
 				q->line, s->location, s->syscall, err);
@@ -49,6 +51,12 @@ static void verify_stop(struct walk *w, const struct snapshot *s, bool *reached,
 		} else if (!among) {
 			fprintf(out, "%s:%d: ask: no choice equals the answer 0x%llx at %s in %s\n", q->file,
 				q->line, (unsigned long long)answer, s->location, s->syscall);
+			c->problems++;
+		} else if (matches > 1) {
+			/* The learner who picks the other one is told "Right" for a wrong reason. */
+			fprintf(out, "%s:%d: ask: %d choices equal the answer 0x%llx at %s in %s ('%s' and "
+				"others): the question is ambiguous\n", q->file, q->line, matches,
+				(unsigned long long)answer, s->location, s->syscall, q->choice_label[first]);
 			c->problems++;
 		}
 	}
