@@ -135,12 +135,9 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.accel = o->accel,
 		.timeout_ms = o->timeout_ms,
 		.syscall = sc,
+		.interrupt_fd = signal_pipe[0],     /* -1 in the viewer, which has its own */
 	};
 	int rc = walk_open(w, &cfg);
-	if (rc == 0 && signal_pipe[0] >= 0) {
-		struct stop_source src = walk_source(w);
-		src.ops->set_interrupt_fd(src.ctx, signal_pipe[0]);
-	}
 	if (rc == 0 && !signal_caught)
 		rc = walk_start(w);
 	if (interrupted())
@@ -261,6 +258,41 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 
 /* --- interactive ------------------------------------------------------------------ */
 
+/* What the viewer's callbacks reach: the walk (its console) and its history. */
+struct viewer_ctx {
+	struct walk *walk;
+	struct trace *trace;
+};
+
+static int viewer_export(void *ctx, const char *path, char *err, size_t errlen)
+{
+	return export_history(((struct viewer_ctx *)ctx)->trace, path, err, errlen);
+}
+
+static void viewer_quiz_score(void *ctx, int asked, int right)
+{
+	record_quiz_score(((struct viewer_ctx *)ctx)->trace, asked, right);
+}
+
+/* Serial output between stops, for the viewer's live console; the bytes stay in QEMU's
+ * buffer for the next stop's snapshot. 0 at end of file: QEMU has exited. */
+static ssize_t viewer_console_read(void *ctx, char *buf, size_t cap)
+{
+	struct qemu *q = &((struct viewer_ctx *)ctx)->walk->qemu;
+	size_t before;
+	qemu_console_peek(q, &before);
+	long rc = qemu_console_read(q);
+	if (rc < 0)
+		return -1;
+	size_t after;
+	const char *all = qemu_console_peek(q, &after);
+	if (after <= before)
+		return q->console_eof ? 0 : -EAGAIN;     /* nothing after all: keep watching */
+	size_t n = after - before < cap ? after - before : cap;
+	memcpy(buf, all + before, n);
+	return (ssize_t)n;
+}
+
 static int run_interactive(const struct options *o, const struct paths *p, const struct demo_syscall *sc,
 			   int argc, char **argv)
 {
@@ -278,10 +310,15 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 	describe_trace(&w.history, p, argc, argv);
 	struct ui_options uo = ui_options_default();
 	uo.syntax = o->intel ? UI_SYNTAX_INTEL : UI_SYNTAX_ATT;
-	uo.export = export_history;
+	struct viewer_ctx vc = { .walk = &w, .trace = &w.history };
+	uo.export = viewer_export;
 	uo.quiz = o->quiz;
-	uo.quiz_score = record_quiz_score;
-	uo.ctx = &w.history;
+	uo.quiz_score = viewer_quiz_score;
+	if (w.qemu_started) {
+		uo.console_fd = qemu_console_fd(&w.qemu);
+		uo.console_read = viewer_console_read;
+	}
+	uo.ctx = &vc;
 	struct stop_source src = walk_source(&w);
 	int rc = ui_run(&uo, &src);
 	walk_close(&w);

@@ -269,7 +269,8 @@ static int fill(struct rsp_conn *c, int64_t deadline, bool *watch, const char *w
 			if (now_ms() >= c->interrupt_deadline)
 				return set_error(c, RSP_ERR_TIMEOUT, watch ?
 						 "the gdbstub did not stop within %d ms of the interrupt" :
-						 "interrupted: the gdbstub sent nothing for %d ms", RSP_INTERRUPT_GRACE_MS);
+						 "interrupted: the gdbstub sent nothing for %d ms after the interrupt",
+						 RSP_IMPATIENCE_MS);
 			deadline = c->interrupt_deadline;
 		}
 		if (deadline >= 0) {
@@ -285,10 +286,10 @@ static int fill(struct rsp_conn *c, int64_t deadline, bool *watch, const char *w
 		if (r < 0)
 			return set_error(c, RSP_ERR_IO, "poll: %s", strerror(errno));
 		if (n == 2 && impatience && (pfd[1].revents & (POLLIN | POLLHUP))) {
-			/* A healthy stub answers in microseconds: give it the grace from the
-			 * start of this wait, then give up (the connection is then stalled). */
+			/* A healthy stub answers in microseconds: give it a short grace, then
+			 * give up (the connection is then stalled). The user is waiting. */
 			c->impatient = true;
-			c->interrupt_deadline = c->wait_start + RSP_INTERRUPT_GRACE_MS;
+			c->interrupt_deadline = now_ms() + RSP_IMPATIENCE_MS;
 			continue;
 		}
 		if (n == 2 && (pfd[1].revents & (POLLIN | POLLHUP))) {

@@ -30,6 +30,7 @@
 #define RSP_DEFAULT_RETRIES     5      /* NAKs tolerated per packet, each direction */
 #define RSP_STOP_QUEUE          8
 #define RSP_INTERRUPT_GRACE_MS  2000   /* a stub must stop this soon after the user's 0x03 */
+#define RSP_IMPATIENCE_MS       300    /* an awaited answer, once the user has interrupted */
 
 /* Counters the benchmark and the status line report. */
 struct rsp_stats {

@@ -240,16 +240,17 @@ int target_open_fd(struct target *t, int fd)
 
 int target_open(struct target *t, const char *where)
 {
-	return target_open_timeout(t, where, RSP_DEFAULT_TIMEOUT_MS);
+	return target_open_with(t, where, RSP_DEFAULT_TIMEOUT_MS, -1);
 }
 
-int target_open_timeout(struct target *t, const char *where, int timeout_ms)
+int target_open_with(struct target *t, const char *where, int timeout_ms, int interrupt_fd)
 {
 	memset(t, 0, sizeof(*t));
 	int rc = rsp_open(&t->rsp, where, RSP_DEFAULT_CAP);
 	if (rc < 0)
 		return rsp_failed(t, rc);
 	t->rsp.timeout_ms = timeout_ms;      /* the handshake already waits this long at most */
+	target_set_interrupt_fd(t, interrupt_fd);   /* and the user can cut it short */
 	return handshake(t);
 }
 

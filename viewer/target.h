@@ -71,8 +71,9 @@ struct target {
  * whether it succeeded or not (it frees the buffers either way). */
 int target_open(struct target *t, const char *where);
 
-/* Same, every answer (the handshake's too) awaited at most TIMEOUT_MS (0 = forever). */
-int target_open_timeout(struct target *t, const char *where, int timeout_ms);
+/* Same, every answer (the handshake's too) awaited at most TIMEOUT_MS (0 = forever), and
+ * INTERRUPT_FD (-1 for none) watched from the start (see target_set_interrupt_fd). */
+int target_open_with(struct target *t, const char *where, int timeout_ms, int interrupt_fd);
 
 /* Same over an already connected socket (tests); takes ownership of FD. */
 int target_open_fd(struct target *t, int fd);

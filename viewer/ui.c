@@ -47,6 +47,7 @@ struct ui {
 	const struct snapshot *last_snap;
 	char *tail;                      /* live console bytes (ui_options.console_read) */
 	size_t tail_len;
+	size_t last_count;               /* stops in the history at the last draw */
 	int console_fd;
 	struct ui_quiz quiz;             /* --quiz: the question covering the screen */
 	int status;                      /* ui_run's result */
@@ -116,6 +117,11 @@ static bool ui_view_update(struct ui *u)
 		v->pos = v->count - 1;
 	v->snap = ops->at(u->src->ctx, v->pos);
 	v->prev = v->pos > 0 ? ops->at(u->src->ctx, v->pos - 1) : NULL;
+	if (v->count > u->last_count) {
+		/* A newer stop took the live console bytes into its own console text. */
+		u->tail_len = 0;
+		u->last_count = v->count;
+	}
 	if (v->snap != u->last_snap) {
 		/* A new stop: its note starts at the top, the listing follows RIP again. */
 		v->scroll[UI_PANE_NOTE] = 0;
@@ -473,9 +479,14 @@ static int ui_console(struct ui *u)
 	ssize_t n = u->opt->console_read(u->opt->ctx, buf, sizeof buf);
 	char *nt;
 
+	if (n == -EAGAIN)
+		return 0;                /* nothing to read after all: keep watching */
 	if (n <= 0) {
 		u->console_fd = -1;      /* end of file or error: stop watching it */
-		return 0;
+		/* The serial line closes when QEMU exits: say so now, not at the next key. */
+		ui_set_msg(u, true, "QEMU has exited; the stops seen can still be browsed (b/f) and "
+			   "exported (e)");
+		return UI_REDRAW;
 	}
 	if (u->tail_len + (size_t)n > UI_TAIL_MAX) {
 		size_t drop = u->tail_len + (size_t)n - UI_TAIL_MAX;

@@ -36,9 +36,10 @@ struct ui_options {
 
 	/* Optional serial console to watch between stops: -1 for none. When console_fd
 	 * is readable the UI calls console_read, which returns the bytes it put in BUF
-	 * (> 0), 0 at end of file (the fd is then no longer watched) or < 0 on error.
-	 * Those bytes are shown after the console text of the newest stop; the caller
-	 * must not also put them into a later snapshot's console. */
+	 * (> 0), -EAGAIN when there was nothing after all, 0 at end of file (the fd is then
+	 * no longer watched, and the UI says the target has gone) or another < 0 on error. Those bytes are shown after the console text
+	 * of the newest stop until a newer stop arrives; the walk puts them into that
+	 * stop's console too, so the live tail is dropped then. */
 	int console_fd;
 	ssize_t (*console_read)(void *ctx, char *buf, size_t cap);
 

@@ -141,7 +141,7 @@ static int start_target(struct walk *w)
 		w->qemu_started = true;
 		where = qemu_gdb_socket(&w->qemu);
 	}
-	int rc = target_open_timeout(&w->target, where, w->cfg.timeout_ms);
+	int rc = target_open_with(&w->target, where, w->cfg.timeout_ms, w->interrupt_fd);
 	if (rc < 0)
 		return walk_fail_target(w, rc, "connecting to the gdbstub");
 	w->connected = true;
@@ -152,7 +152,8 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 {
 	memset(w, 0, sizeof(*w));
 	w->cfg = *cfg;
-	w->interrupt_fd = -1;
+	/* 0 (a zeroed config) is taken as "none": the self-pipe is never stdin. */
+	w->interrupt_fd = cfg->interrupt_fd > 0 ? cfg->interrupt_fd : -1;
 	w->dbg.fd = -1;
 	trace_init(&w->history);
 	snprintf(w->history.target, sizeof(w->history.target), "%s", demo_target_name(cfg->target));
@@ -377,7 +378,11 @@ static int src_act(void *ctx, enum walk_action a) { return walk_act(ctx, a); }
 static size_t src_count(void *ctx) { return ((struct walk *)ctx)->history.n; }
 static size_t src_position(void *ctx) { return ((struct walk *)ctx)->pos; }
 static const char *src_error(void *ctx) { return ((struct walk *)ctx)->err; }
-static bool src_live(void *ctx) { return ((struct walk *)ctx)->connected; }
+static bool src_live(void *ctx)
+{
+	struct walk *w = ctx;
+	return w->connected && (!w->qemu_started || qemu_alive(&w->qemu));
+}
 static const char *src_describe(void *ctx) { return ((struct walk *)ctx)->describe; }
 
 static const struct snapshot *src_at(void *ctx, size_t i)

@@ -54,6 +54,7 @@ struct walk_config {
 	const char *accel;           /* "tcg" or "kvm" */
 	int timeout_ms;              /* per gdbstub answer and per step */
 	int run_timeout_ms;          /* for a run to the next syscall (boot included) */
+	int interrupt_fd;            /* readable = the user interrupts (signal self-pipe); 0/-1 none */
 	const struct demo_syscall *syscall;  /* the walk to start with */
 };
 
