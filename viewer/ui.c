@@ -225,10 +225,16 @@ static void ui_draw_status(struct ui *u)
 	if (u->busy)
 		ui_putf(v, y, used + 1, COLS - used - 1, v->style[UI_ST_STATUS] | A_BOLD,
 			"running: %s ...", u->busy);
-	else if (u->msg[0])
-		ui_put(v, y, used + 1, COLS - used - 1,
+	else if (u->msg[0]) {
+		/* The message answers what the user just did ("exported ... to PATH"): when it
+		 * does not fit after the status, it covers the status's end rather than lose its own. */
+		int x = used + 1, len = (int)strlen(u->msg);
+		if (x + len > COLS - 1)
+			x = COLS - 1 - len > 1 ? COLS - 1 - len : 1;
+		mvhline(y, x - 1, ' ', 1);
+		ui_put(v, y, x, COLS - x - 1,
 		       u->msg_error ? v->style[UI_ST_ERROR] : v->style[UI_ST_STATUS] | A_BOLD, u->msg);
-	else {
+	} else {
 		if (COLS - used - 1 <= (int)strlen(hints))
 			hints = "? help  q quit";     /* the short form on narrow screens */
 		if (COLS - used - 1 > (int)strlen(hints))
