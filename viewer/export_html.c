@@ -259,7 +259,7 @@ static void put_frame(FILE *f, const struct snapshot *s)
 		const struct snap_slot *sl = &fr->slots[i];
 		bool at_rsp = have_rsp && rsp == fr->base + sl->offset;
 
-		fprintf(f, "<li class=\"slot %s%s%s%s\"><span class=\"off\">+%" PRIu32 "</span><span class=\"name\">",
+		fprintf(f, "<li class=\"slot %s%s%s%s\"><span class=\"off\">+0x%02" PRIx32 "</span><span class=\"name\">",
 			sl->filled ? "filled" : "empty", sl->just_written ? " just-written" : "",
 			at_rsp ? " rsp" : "", shown(s, "pt_regs.", sl->name) ? " show" : "", sl->offset);
 		export_html_escape(f, sl->name);
@@ -432,7 +432,15 @@ static void put_toc(FILE *f, const struct trace *t)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct snapshot *s = &t->snaps[i];
 
-		fprintf(f, "<li class=\"kind-%s\"><a href=\"#stop-%zu\"><span class=\"loc\">", kind_class(s->kind), i);
+		/* A trace of several syscalls: say where each one's walk begins. */
+		if (i == 0 || strcmp(s->syscall, t->snaps[i - 1].syscall) != 0) {
+			fputs("<li class=\"syscall\">", f);
+			export_html_escape(f, s->syscall);
+			fputs("</li>\n", f);
+		}
+
+		fprintf(f, "<li class=\"kind-%s\" value=\"%zu\"><a href=\"#stop-%zu\"><span class=\"loc\">",
+			kind_class(s->kind), i + 1, i);
 		export_html_escape(f, s->location[0] ? s->location : "?");
 		fputs("</span>", f);
 		if (s->note_title && *s->note_title) {

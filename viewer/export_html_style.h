@@ -31,6 +31,8 @@ static const char export_html_css[] =
 	"nav.toc h2{font-size:.75rem;letter-spacing:.08em;text-transform:uppercase;color:var(--muted);margin:.3rem 0 .6rem}\n"
 	"nav.toc ol{margin:0;padding-left:1.7em}nav.toc li{margin:.1em 0 .5em}\n"
 	"nav.toc a{color:var(--fg);text-decoration:none;display:block}\n"
+	"nav.toc li.syscall{list-style:none;margin:.9em 0 .3em -1.7em;font-weight:700;"
+	"text-transform:uppercase;font-size:.75rem;letter-spacing:.08em;color:var(--muted)}\n"
 	"nav.toc a:hover .loc,nav.toc a[aria-current] .loc{color:var(--accent)}\n"
 	"nav.toc a[aria-current]{font-weight:600}\n"
 	"nav.toc .loc{font-family:var(--mono);font-size:.92em;display:block;overflow-wrap:anywhere}\n"
