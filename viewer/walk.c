@@ -302,15 +302,44 @@ int walk_resolve_anchors(struct walk *w)
 	return 0;
 }
 
+/* The exits to user mode: every sysret and iret of the entry text. They are stops
+ * whether annotated or not, so a walk always ends where the CPU leaves the kernel, even
+ * when a handler rewrote pt_regs->ip (rt_sigreturn) and no note sits on that path. */
+static int set_exit_breakpoints(struct walk *w)
+{
+	struct snap_insn insns[32];
+	for (uint64_t at = w->entry_text_lo; at < w->entry_text_hi;) {
+		int n = disasm_decode_at(&w->dis, at, 0, insns, 32);
+		if (n <= 0) {
+			at++;                    /* padding or data between functions */
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			bool exit = !strncmp(insns[i].att, "sysret", 6) || !strncmp(insns[i].att, "iret", 4);
+			if (exit && insns[i].addr < w->entry_text_hi &&
+			    !target_break_at(&w->target, insns[i].addr)) {
+				int rc = target_break_insert(&w->target, insns[i].addr);
+				if (rc < 0)
+					return walk_fail_target(w, rc, "setting a breakpoint on a return to user mode");
+			}
+		}
+		at = insns[n - 1].addr + insns[n - 1].len;
+	}
+	return 0;
+}
+
 int walk_set_anchor_breakpoints(struct walk *w)
 {
 	if (w->anchors_set)
 		return 0;
+	int rc = set_exit_breakpoints(w);
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; i < w->notes.nnotes; i++) {
 		const struct annot_note *n = &w->notes.notes[i];
 		if (!n->resolved || target_break_at(&w->target, n->addr))
 			continue;
-		int rc = target_break_insert(&w->target, n->addr);
+		rc = target_break_insert(&w->target, n->addr);
 		if (rc < 0)
 			return walk_fail_target(w, rc, "setting a breakpoint on an annotated stop");
 	}

@@ -283,7 +283,8 @@ static int run_to_anchor(struct walk *w)
 		if (w->target.rsp.interrupted)
 			return record(w, SNAP_STEP);
 		if (stop_is_ours(w) && !interrupt_return(w))
-			return record(w, SNAP_ANCHOR);
+			return record(w, annot_find_by_addr(&w->notes, walk_reg(w, "rip")) ? SNAP_ANCHOR
+											    : SNAP_STEP);
 		w->stats.skipped_stops++;
 	}
 }
