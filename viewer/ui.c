@@ -215,22 +215,34 @@ static void ui_draw_status(struct ui *u)
 	char score[48] = "";
 	if (u->quiz.enabled)
 		snprintf(score, sizeof score, " | quiz %d of %d right", u->quiz.right_count, u->quiz.asked);
-	snprintf(left, sizeof left, " %s | %s | stop %zu of %zu | %s%s%s ",
-		 ops->describe(u->src->ctx),
-		 v->snap && v->snap->syscall[0] ? v->snap->syscall : "-",
-		 v->count ? v->pos + 1 : 0, v->count,
-		 u->quiz.active ? "?" : v->snap && v->snap->location[0] ? v->snap->location : "?",
-		 ops->live(u->src->ctx) ? "" : " | not live", score);
+	/* A message may cover the location (the disassembly shows it too) and the score (each
+	 * verdict repeats it), never what comes before them, nor "not live". */
+	bool live = ops->live(u->src->ctx);
+	int keep = snprintf(left, sizeof left, " %s | %s | stop %zu of %zu |",
+			    ops->describe(u->src->ctx),
+			    v->snap && v->snap->syscall[0] ? v->snap->syscall : "-",
+			    v->count ? v->pos + 1 : 0, v->count);
+	if (keep < 0 || keep >= (int)sizeof left)
+		keep = 0;
+	int more = snprintf(left + keep, sizeof left - (size_t)keep, " %s%s",
+			    u->quiz.active ? "?" : v->snap && v->snap->location[0] ? v->snap->location : "?",
+			    live ? "" : " | not live");
+	if (!live && more > 0 && keep + more < (int)sizeof left)
+		keep += more;
+	snprintf(left + strlen(left), sizeof left - strlen(left), "%s ", score);
 	used = ui_put(v, y, 0, COLS, v->style[UI_ST_STATUS], left);
 	if (u->busy)
 		ui_putf(v, y, used + 1, COLS - used - 1, v->style[UI_ST_STATUS] | A_BOLD,
 			"running: %s ...", u->busy);
 	else if (u->msg[0]) {
 		/* The message answers what the user just did ("exported ... to PATH"): when it
-		 * does not fit after the status, it covers the status's end rather than lose its own. */
+		 * does not fit after the status, it covers the status's end (location, score)
+		 * rather than lose its own. */
 		int x = used + 1, len = (int)strlen(u->msg);
 		if (x + len > COLS - 1)
-			x = COLS - 1 - len > 1 ? COLS - 1 - len : 1;
+			x = COLS - 1 - len > keep + 1 ? COLS - 1 - len : keep + 1;
+		if (x > used + 1)
+			x = used + 1;
 		mvhline(y, x - 1, ' ', 1);
 		ui_put(v, y, x, COLS - x - 1,
 		       u->msg_error ? v->style[UI_ST_ERROR] : v->style[UI_ST_STATUS] | A_BOLD, u->msg);
