@@ -1,0 +1,53 @@
+/* ui_internal.h: the viewer's state, shared by ui.c (the loop, keys, layout) and
+ * ui_chrome.c (the status line, the help and the too-small screen). */
+#ifndef SYSWALK_UI_INTERNAL_H
+#define SYSWALK_UI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "ui.h"
+#include "ui_draw.h"
+#include "ui_quiz.h"
+#include "ui_term.h"
+
+#define UI_MIN_W 80
+#define UI_MIN_H 24
+#define UI_WIDE_W 110    /* side-by-side columns from this size on */
+#define UI_WIDE_H 34
+#define UI_LEFT_W 46     /* MSRs, pt_regs and console column in the wide layout */
+#define UI_TAIL_MAX 65536
+
+struct ui {
+	const struct ui_options *opt;
+	struct stop_source *src;
+	struct ui_term term;
+	struct ui_view view;
+	struct ui_rect rect[UI_PANE_COUNT];
+	bool visible[UI_PANE_COUNT];
+	enum ui_pane_id focus;
+	enum ui_pane_id main_pane;       /* what the compact layout shows above the disassembly */
+	bool too_small, wide, help, prompting;
+	char input[256];                 /* the export prompt's text */
+	size_t input_len;
+	char msg[512];                   /* status message; an error when msg_error */
+	bool msg_error;
+	const char *busy;                /* the action running, for the status line */
+	const struct snapshot *last_snap;
+	char *tail;                      /* live console bytes (ui_options.console_read) */
+	size_t tail_len;
+	size_t last_count;               /* stops in the history at the last draw */
+	int console_fd;
+	struct ui_quiz quiz;             /* --quiz: the question covering the screen */
+	int status;                      /* ui_run's result */
+};
+
+/* The status line at the bottom (or the export prompt when it is open). */
+void ui_draw_status(struct ui *u);
+
+/* The key help, over the panes. */
+void ui_draw_help(struct ui *u);
+
+/* The "terminal too small" screen. */
+void ui_draw_too_small(struct ui *u);
+
+#endif
