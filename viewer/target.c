@@ -13,10 +13,7 @@
 #define XFER_MAX_DOC   (256 * 1024)  /* a target description larger than this is refused */
 #define XFER_MAX_DEPTH 4             /* xi:include nesting */
 
-static int set_error(struct target *t, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int set_error(struct target *t, int code, const char *fmt, ...)
+int target_set_error(struct target *t, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,7 +60,7 @@ static int request(struct target *t, const char *req, const char **reply, size_t
 	if (rc < 0)
 		return rsp_failed(t, rc);
 	if (*len == 3 && (*reply)[0] == 'E')
-		return set_error(t, TARGET_ERR_STUB, "gdbstub answered '%s' to '%.40s'", *reply, req);
+		return target_set_error(t, TARGET_ERR_STUB, "gdbstub answered '%s' to '%.40s'", *reply, req);
 	return 0;
 }
 
@@ -77,9 +74,9 @@ static int request_ok(struct target *t, const char *req)
 	if (rc < 0)
 		return rc;
 	if (len == 0)
-		return set_error(t, TARGET_ERR_UNSUPPORTED, "gdbstub does not support '%.40s'", req);
+		return target_set_error(t, TARGET_ERR_UNSUPPORTED, "gdbstub does not support '%.40s'", req);
 	if (strcmp(reply, "OK") != 0)
-		return set_error(t, TARGET_ERR_PROTOCOL, "gdbstub answered '%.40s' to '%.40s'", reply, req);
+		return target_set_error(t, TARGET_ERR_PROTOCOL, "gdbstub answered '%.40s' to '%.40s'", reply, req);
 	return 0;
 }
 
@@ -103,17 +100,17 @@ static int xfer_read(struct target *t, const char *annex, char **doc, size_t *do
 		}
 		if (rlen == 0 || (reply[0] != 'm' && reply[0] != 'l')) {
 			free(buf);
-			return set_error(t, TARGET_ERR_PROTOCOL,
+			return target_set_error(t, TARGET_ERR_PROTOCOL,
 					 "reading %s: expected 'm' or 'l' data, got '%.20s'", annex, reply);
 		}
 		if (len + rlen - 1 > XFER_MAX_DOC) {
 			free(buf);
-			return set_error(t, TARGET_ERR_PROTOCOL, "%s is larger than %d bytes", annex, XFER_MAX_DOC);
+			return target_set_error(t, TARGET_ERR_PROTOCOL, "%s is larger than %d bytes", annex, XFER_MAX_DOC);
 		}
 		char *nb = realloc(buf, len + rlen);
 		if (!nb) {
 			free(buf);
-			return set_error(t, TARGET_ERR_ARG, "out of memory reading %s", annex);
+			return target_set_error(t, TARGET_ERR_ARG, "out of memory reading %s", annex);
 		}
 		buf = nb;
 		memcpy(buf + len, reply + 1, rlen - 1);
@@ -135,7 +132,7 @@ static int include_cb(void *arg, const char *href, struct target_regmap *map)
 
 	(void)map;
 	if (strpbrk(href, ":,#$/") || strlen(href) > 100)
-		return set_error(t, TARGET_ERR_PROTOCOL, "target.xml includes an unusable name '%.100s'", href);
+		return target_set_error(t, TARGET_ERR_PROTOCOL, "target.xml includes an unusable name '%.100s'", href);
 	return parse_annex(t, href);
 }
 
@@ -146,7 +143,7 @@ static int parse_annex(struct target *t, const char *annex)
 	char err[200] = "";
 
 	if (t->xml_depth >= XFER_MAX_DEPTH)
-		return set_error(t, TARGET_ERR_PROTOCOL, "target description includes nest deeper than %d",
+		return target_set_error(t, TARGET_ERR_PROTOCOL, "target description includes nest deeper than %d",
 				 XFER_MAX_DEPTH);
 	int rc = xfer_read(t, annex, &doc, &len);
 	if (rc < 0)
@@ -156,7 +153,7 @@ static int parse_annex(struct target *t, const char *annex)
 	t->xml_depth--;
 	free(doc);
 	if (rc < 0 && rc != TARGET_XML_ERR_INCLUDE && err[0])
-		return set_error(t, rc, "%s: %s", annex, err);
+		return target_set_error(t, rc, "%s: %s", annex, err);
 	return rc;
 }
 
@@ -183,7 +180,7 @@ static int negotiate(struct target *t)
 		}
 	}
 	if (!t->xfer_features)
-		return set_error(t, TARGET_ERR_UNSUPPORTED,
+		return target_set_error(t, TARGET_ERR_UNSUPPORTED,
 				 "gdbstub cannot send its target description (no qXfer:features:read+): '%.80s'",
 				 reply);
 	rc = request(t, "vCont?", &reply, &len);
@@ -211,11 +208,11 @@ static int handshake(struct target *t)
 	    (rc = rsp_wait_stop(&t->rsp, t->rsp.timeout_ms, &reply, &len)) < 0)
 		return rsp_failed(t, rc);
 	if (target_stop_parse(reply, len, &t->stop, err, sizeof(err)) < 0)
-		return set_error(t, TARGET_ERR_PROTOCOL, "answer to '?': %s", err);
+		return target_set_error(t, TARGET_ERR_PROTOCOL, "answer to '?': %s", err);
 	if ((rc = parse_annex(t, "target.xml")) < 0)
 		return rc;
 	if ((rc = target_regmap_finish(&t->map, err, sizeof(err))) < 0)
-		return set_error(t, rc, "%s", err);
+		return target_set_error(t, rc, "%s", err);
 	t->idx_rip = target_reg_index(t, "rip");
 	if (t->idx_rip < 0)
 		t->idx_rip = target_reg_index(t, "pc");
@@ -224,7 +221,7 @@ static int handshake(struct target *t)
 	t->idx_rcx = target_reg_index(t, "rcx");
 	t->idx_rdx = target_reg_index(t, "rdx");
 	if (t->idx_rip < 0)
-		return set_error(t, TARGET_ERR_PROTOCOL, "target description has no rip (architecture '%s')",
+		return target_set_error(t, TARGET_ERR_PROTOCOL, "target description has no rip (architecture '%s')",
 				 t->map.arch);
 	return 0;
 }
@@ -269,7 +266,7 @@ int target_read_regs(struct target *t, struct target_regs *out)
 	if (rc < 0)
 		return rc;
 	if (target_regs_decode(&t->map, reply, len, out, err, sizeof(err)) < 0)
-		return set_error(t, TARGET_ERR_PROTOCOL, "%s", err);
+		return target_set_error(t, TARGET_ERR_PROTOCOL, "%s", err);
 	if (out->valid[t->idx_rip]) {
 		t->rip = out->value[t->idx_rip];
 		t->rip_known = true;
@@ -284,7 +281,7 @@ int target_read_reg(struct target *t, int idx, uint64_t *value)
 	uint8_t buf[TARGET_MAX_BITS / 8];
 
 	if (idx < 0 || idx >= t->map.count)
-		return set_error(t, TARGET_ERR_ARG, "no register with index %d", idx);
+		return target_set_error(t, TARGET_ERR_ARG, "no register with index %d", idx);
 	const struct target_reg *r = &t->map.regs[idx];
 	char req[32];
 	snprintf(req, sizeof(req), "p%x", r->regnum);
@@ -292,7 +289,7 @@ int target_read_reg(struct target *t, int idx, uint64_t *value)
 	if (rc < 0)
 		return rc;
 	if (len != (size_t)r->bits / 4 || rsp_hex_decode(reply, len, buf, sizeof(buf)) < 0)
-		return set_error(t, TARGET_ERR_PROTOCOL, "answer to '%s' (%s, %d bits) is '%.40s'",
+		return target_set_error(t, TARGET_ERR_PROTOCOL, "answer to '%s' (%s, %d bits) is '%.40s'",
 				 req, r->name, r->bits, reply);
 	*value = target_le(buf, r->bits / 8 < 8 ? (size_t)r->bits / 8 : 8);
 	if (idx == t->idx_rip) {
@@ -308,7 +305,7 @@ int target_write_reg(struct target *t, int idx, uint64_t value)
 	char req[16 + 2 * sizeof(buf) + 1];
 
 	if (idx < 0 || idx >= t->map.count)
-		return set_error(t, TARGET_ERR_ARG, "no register with index %d", idx);
+		return target_set_error(t, TARGET_ERR_ARG, "no register with index %d", idx);
 	const struct target_reg *r = &t->map.regs[idx];
 	size_t n = (size_t)r->bits / 8;
 	for (size_t i = 0; i < n && i < 8; i++)
@@ -347,12 +344,12 @@ int target_read_mem(struct target *t, uint64_t addr, void *buf, size_t len)
 		if (rc < 0)
 			return rsp_failed(t, rc);
 		if ((rlen == 3 && reply[0] == 'E') || rlen == 0)
-			return set_error(t, TARGET_ERR_MEMORY,
+			return target_set_error(t, TARGET_ERR_MEMORY,
 					 "cannot read %zu bytes at 0x%llx (gdbstub answered '%s')",
 					 n, (unsigned long long)a, rlen ? reply : "(empty)");
 		long got = rlen <= 2 * n ? rsp_hex_decode(reply, rlen, out + done, n) : -1;
 		if (got <= 0)
-			return set_error(t, TARGET_ERR_PROTOCOL, "answer to '%s' is not %zu hex bytes: '%.40s'",
+			return target_set_error(t, TARGET_ERR_PROTOCOL, "answer to '%s' is not %zu hex bytes: '%.40s'",
 					 req, n, reply);
 		done += (size_t)got;   /* a short answer: ask again for the rest */
 	}
@@ -366,7 +363,7 @@ int target_write_mem(struct target *t, uint64_t addr, const void *buf, size_t le
 	char *req = malloc(64 + 2 * chunk);
 
 	if (!req)
-		return set_error(t, TARGET_ERR_ARG, "out of memory for a memory write");
+		return target_set_error(t, TARGET_ERR_ARG, "out of memory for a memory write");
 	while (done < len) {
 		size_t n = len - done < chunk ? len - done : chunk;
 		int off = sprintf(req, "M%llx,%zx:", (unsigned long long)(addr + done), n);
@@ -375,7 +372,7 @@ int target_write_mem(struct target *t, uint64_t addr, const void *buf, size_t le
 		if (rc < 0) {
 			free(req);
 			if (rc == TARGET_ERR_STUB)
-				return set_error(t, TARGET_ERR_MEMORY, "cannot write %zu bytes at 0x%llx",
+				return target_set_error(t, TARGET_ERR_MEMORY, "cannot write %zu bytes at 0x%llx",
 						 n, (unsigned long long)(addr + done));
 			return rc;
 		}
@@ -407,7 +404,7 @@ int target_break_insert(struct target *t, uint64_t addr)
 	if (target_break_at(t, addr))
 		return 0;
 	if (t->nbps == TARGET_MAX_BPS)
-		return set_error(t, TARGET_ERR_ARG, "more than %d breakpoints", TARGET_MAX_BPS);
+		return target_set_error(t, TARGET_ERR_ARG, "more than %d breakpoints", TARGET_MAX_BPS);
 	int rc = break_packet(t, 'Z', t->bp_type, addr);
 	if (rc < 0)
 		return rc;
@@ -438,7 +435,7 @@ static int resume(struct target *t, const char *cmd, int timeout_ms, struct targ
 	int rc;
 
 	if (t->exited)
-		return set_error(t, TARGET_ERR_EXITED, "the target has exited; nothing to run");
+		return target_set_error(t, TARGET_ERR_EXITED, "the target has exited; nothing to run");
 	t->rip_known = false;
 	if ((rc = rsp_send(&t->rsp, cmd, strlen(cmd))) < 0)
 		return rsp_failed(t, rc);
@@ -449,18 +446,18 @@ static int resume(struct target *t, const char *cmd, int timeout_ms, struct targ
 		if (rsp_interrupt(&t->rsp) == 0 &&
 		    rsp_wait_stop(&t->rsp, t->rsp.timeout_ms, &reply, &len) == 0)
 			target_stop_parse(reply, len, &t->stop, err, sizeof(err));
-		return set_error(t, RSP_ERR_TIMEOUT, "'%s' did not stop within %d ms; interrupted it",
+		return target_set_error(t, RSP_ERR_TIMEOUT, "'%s' did not stop within %d ms; interrupted it",
 				 cmd, timeout_ms);
 	}
 	if (rc < 0)
 		return rsp_failed(t, rc);
 	if (target_stop_parse(reply, len, &t->stop, err, sizeof(err)) < 0)
-		return set_error(t, TARGET_ERR_PROTOCOL, "after '%s': %s", cmd, err);
+		return target_set_error(t, TARGET_ERR_PROTOCOL, "after '%s': %s", cmd, err);
 	if (stop)
 		*stop = t->stop;
 	if (t->stop.kind != TARGET_STOP_SIGNAL) {
 		t->exited = true;
-		return set_error(t, TARGET_ERR_EXITED, "the target exited (%s %d)",
+		return target_set_error(t, TARGET_ERR_EXITED, "the target exited (%s %d)",
 				 t->stop.kind == TARGET_STOP_EXITED ? "status" : "signal",
 				 t->stop.kind == TARGET_STOP_EXITED ? t->stop.exit_status : t->stop.signal);
 	}

@@ -81,6 +81,10 @@ int target_open_fd(struct target *t, int fd);
 /* Disconnect (the stub keeps the machine as it is). Safe to call twice. */
 void target_close(struct target *t);
 
+/* Keep a message as the last error and return CODE (for target.c and target_msr.c). */
+int target_set_error(struct target *t, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The message of the last error. */
 const char *target_error(const struct target *t);
 

@@ -22,18 +22,6 @@
 #define PTE_LARGE     0x80ULL                  /* PS: 1 GiB (PDPT) or 2 MiB (PD) page */
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL    /* bits 51:12 */
 
-static int set_error(struct target *t, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int set_error(struct target *t, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(t->error, sizeof(t->error), fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 /* Put back every register whose bytes differ from SAVED (found by one 'g'). Only
  * registers rdmsr or a fault could have touched differ, so this costs a few 'P'. */
@@ -70,17 +58,17 @@ static int verify(struct target *t, const struct target_regs *saved, uint64_t ri
 		for (int i = 0; i < t->map.count; i++) {
 			const struct target_reg *r = &t->map.regs[i];
 			if (memcmp(saved->raw + r->offset, now.raw + r->offset, (size_t)r->bits / 8) != 0)
-				return set_error(t, TARGET_ERR_RESTORE,
+				return target_set_error(t, TARGET_ERR_RESTORE,
 						 "MSR injection did not restore register %s (was 0x%llx, now 0x%llx)",
 						 r->name, (unsigned long long)saved->value[i],
 						 (unsigned long long)now.value[i]);
 		}
-		return set_error(t, TARGET_ERR_RESTORE, "MSR injection changed the register packet");
+		return target_set_error(t, TARGET_ERR_RESTORE, "MSR injection changed the register packet");
 	}
 	if ((rc = target_read_mem(t, rip, bytes, 2)) < 0)
 		return rc;
 	if (memcmp(bytes, code, 2) != 0)
-		return set_error(t, TARGET_ERR_RESTORE,
+		return target_set_error(t, TARGET_ERR_RESTORE,
 				 "MSR injection did not restore the code at 0x%llx (%02x %02x, was %02x %02x)",
 				 (unsigned long long)rip, bytes[0], bytes[1], code[0], code[1]);
 	return 0;
@@ -103,7 +91,7 @@ static int inject(struct target *t, uint64_t rip, const uint32_t *msrs, uint64_t
 			return rc;
 		/* rdmsr of an MSR the CPU lacks raises #GP instead of advancing. */
 		if (regs.value[t->idx_rip] != rip + 2)
-			return set_error(t, TARGET_ERR_PROTOCOL,
+			return target_set_error(t, TARGET_ERR_PROTOCOL,
 					 "rdmsr 0x%x did not complete (the step went to 0x%llx, not 0x%llx)",
 					 msrs[i], (unsigned long long)regs.value[t->idx_rip],
 					 (unsigned long long)rip + 2);
@@ -121,15 +109,15 @@ int target_read_msrs(struct target *t, const uint32_t *msrs, uint64_t *values, i
 	int rc;
 
 	if (t->idx_rcx < 0 || t->idx_rax < 0 || t->idx_rdx < 0 || t->idx_cs < 0)
-		return set_error(t, TARGET_ERR_UNSUPPORTED, "register map lacks rax/rcx/rdx/cs: cannot inject rdmsr");
+		return target_set_error(t, TARGET_ERR_UNSUPPORTED, "register map lacks rax/rcx/rdx/cs: cannot inject rdmsr");
 	if ((rc = target_read_regs(t, &saved)) < 0)
 		return rc;
 	if (!saved.valid[t->idx_rip] || !saved.valid[t->idx_cs])
-		return set_error(t, TARGET_ERR_PROTOCOL, "gdbstub did not report rip and cs");
+		return target_set_error(t, TARGET_ERR_PROTOCOL, "gdbstub did not report rip and cs");
 	uint64_t rip = saved.value[t->idx_rip];
 	int cpl = (int)(saved.value[t->idx_cs] & 3);
 	if (cpl != 0)
-		return set_error(t, TARGET_ERR_CPL3,
+		return target_set_error(t, TARGET_ERR_CPL3,
 				 "MSRs can only be read at CPL 0; stopped at CPL %d (rip 0x%llx)",
 				 cpl, (unsigned long long)rip);
 	if ((rc = target_read_mem(t, rip, code, 2)) < 0)
@@ -167,11 +155,11 @@ int target_read_msrs(struct target *t, const uint32_t *msrs, uint64_t *values, i
 	if (rc < 0) {
 		char why[sizeof(t->error)];
 		snprintf(why, sizeof(why), "%s", t->error);
-		return set_error(t, TARGET_ERR_RESTORE, "RESTORE FAILED after MSR injection at 0x%llx: %s%s%s",
+		return target_set_error(t, TARGET_ERR_RESTORE, "RESTORE FAILED after MSR injection at 0x%llx: %s%s%s",
 				 (unsigned long long)rip, why, inj_err[0] ? "; injection: " : "", inj_err);
 	}
 	if (inj < 0)
-		return set_error(t, inj, "%s", inj_err);
+		return target_set_error(t, inj, "%s", inj_err);
 	return 0;
 }
 
@@ -185,9 +173,9 @@ static int phys_mode(struct target *t, int on)
 	snprintf(req, sizeof(req), "Qqemu.PhyMemMode:%d", on);
 	int rc = rsp_request(&t->rsp, req, &reply, &len);
 	if (rc < 0)
-		return set_error(t, rc, "%s", rsp_error(&t->rsp));
+		return target_set_error(t, rc, "%s", rsp_error(&t->rsp));
 	if (strcmp(reply, "OK") != 0)
-		return set_error(t, TARGET_ERR_UNSUPPORTED,
+		return target_set_error(t, TARGET_ERR_UNSUPPORTED,
 				 "gdbstub cannot read physical memory ('%s' answered '%.20s')", req, reply);
 	return 0;
 }
@@ -218,7 +206,7 @@ static int translate(struct target *t, uint64_t cr3, uint64_t vaddr, uint64_t *p
 			return rc;
 		uint64_t e = target_le(raw, 8);
 		if (!(e & PTE_PRESENT))
-			return set_error(t, TARGET_ERR_NOT_PRESENT,
+			return target_set_error(t, TARGET_ERR_NOT_PRESENT,
 					 "0x%llx is not mapped under cr3 0x%llx: %s entry %u is not present (0x%llx)",
 					 (unsigned long long)vaddr, (unsigned long long)cr3, level_name[level],
 					 idx, (unsigned long long)e);
@@ -231,7 +219,7 @@ static int translate(struct target *t, uint64_t cr3, uint64_t vaddr, uint64_t *p
 		}
 		table = e & PTE_ADDR_MASK;
 	}
-	return set_error(t, TARGET_ERR_PROTOCOL, "page walk fell through");  /* not reached */
+	return target_set_error(t, TARGET_ERR_PROTOCOL, "page walk fell through");  /* not reached */
 }
 
 int target_read_virt_phys(struct target *t, uint64_t cr3, uint64_t addr, void *buf, size_t len)
@@ -243,7 +231,7 @@ int target_read_virt_phys(struct target *t, uint64_t cr3, uint64_t addr, void *b
 	/* Bits 63:47 must all equal bit 47, or the address is not canonical. */
 	uint64_t top = addr >> 47;
 	if (top != 0 && top != 0x1ffff)
-		return set_error(t, TARGET_ERR_ARG, "0x%llx is not a canonical address", (unsigned long long)addr);
+		return target_set_error(t, TARGET_ERR_ARG, "0x%llx is not a canonical address", (unsigned long long)addr);
 	if ((rc = phys_mode(t, 1)) < 0)
 		return rc;
 	while (done < len) {
