@@ -57,3 +57,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(VIEWER_LIB)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(VIEWER_LIB) $(UNIT_LIBS)
 test-tools: $(TOOL_BINS)
 .PHONY: test-tools
+
+# The clang-built objects are only prerequisites of pattern rules: without this make
+# deletes them after every run (and prints so after the test summary).
+.SECONDARY: $(FUZZ_OBJS)
