@@ -31,7 +31,7 @@ include tests/tests.mk
 RUN_CMD := $(SYSWALK)
 
 .PHONY: all deps clean run run-now run-linux run-linux-now
-all: kernel viewer
+all: kernel viewer linux-initramfs
 
 # The README's two commands install what is missing first, then build in a fresh make
 # (its pkg-config look-ups must see the libraries just installed): so they work on a

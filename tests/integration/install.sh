@@ -9,6 +9,9 @@
 source "$(dirname "$0")/../lib/common.sh"
 tmpdir
 command -v make >/dev/null || { skip "make install" "make is not installed"; exit 0; }
+# Debian's kernel for the installed Linux target (the image alone: no -dbg needed);
+# when the archive is unreachable that part says SKIP.
+"$ROOT/scripts/fetch-linux.sh" >/dev/null 2>&1
 
 # A fresh make, not the jobserver of the `make test` that may be running us.
 mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$ROOT" "$@"; }
