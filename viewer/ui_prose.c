@@ -249,8 +249,7 @@ void ui_prose_draw_console(struct ui_view *v, struct ui_rect r, bool focused)
 	start = strlen(text) > 65536 ? text + strlen(text) - 65536 : text;
 	if (*start)
 		ui_text_wrap(start, r.w, v->utf8, ui_count_line, &total);
-	if (total > 0 && start[strlen(start) - 1] == '\n')
-		total--;     /* no empty row after the final newline */
+	/* (ui_text_wrap emits no row after a final newline: total is the rows drawn.) */
 	if (v->scroll[UI_PANE_CONSOLE] > total - body)
 		v->scroll[UI_PANE_CONSOLE] = total - body;
 	if (v->scroll[UI_PANE_CONSOLE] < 0)
