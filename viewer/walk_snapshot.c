@@ -218,9 +218,8 @@ static char *dup_or_null(const char *text)
 
 /* The prose for this stop: its own note at an anchor; between anchors the glossary's
  * entry for the instruction about to run; in user mode, a note saying where we are. */
-static void fill_note(struct walk *w, struct snapshot *s)
+static void fill_note(struct walk *w, struct snapshot *s, const struct annot_note *note)
 {
-	const struct annot_note *note = annot_find_by_addr(&w->notes, s->rip);
 	if (note) {
 		s->anchor = dup_or_null(note->anchor_text);
 		s->note_title = dup_or_null(note->title);
@@ -265,9 +264,8 @@ static void fill_note(struct walk *w, struct snapshot *s)
 
 /* The note's questions, each answered from the state at this stop (expr.h): the quiz
  * checks the learner against what the CPU holds, never against a stored constant. */
-static void fill_questions(struct walk *w, struct snapshot *s)
+static void fill_questions(struct walk *w, struct snapshot *s, const struct annot_note *note)
 {
-	const struct annot_note *note = annot_find_by_addr(&w->notes, s->rip);
 	struct expr_env env;
 	char err[160];
 	walk_expr_env(w, s, &env);
@@ -311,8 +309,9 @@ int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 		return rc;
 	fill_frame(w, s);
 	fill_code(w, s);
-	fill_note(w, s);
-	fill_questions(w, s);
+	const struct annot_note *note = annot_find_by_addr(&w->notes, s->rip);
+	fill_note(w, s, note);
+	fill_questions(w, s, note);
 	if (w->qemu_started) {
 		qemu_console_read(&w->qemu);
 		s->console = qemu_console_take(&w->qemu);
