@@ -10,8 +10,14 @@ UI_CMD="$SYSWALK ${ANN_ARGS[*]}"
 source "$ROOT/tests/lib/tmux.sh"
 command -v tmux >/dev/null || { skip "live viewer, QEMU killed" "tmux is not installed"; exit 0; }
 
-# a pid that is gone, or a zombie nobody has reaped yet, is not running
-running() { [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+# A pid that is gone, or a zombie nobody has reaped yet, is not running. The state is read
+# once: testing for /proc/PID and then reading its status raced with the viewer reaping
+# QEMU in between, and an unreadable status then counted as "running" (a CI failure).
+running() {
+	local state
+	state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$state" ] && [ "${state#[ZX]}" = "$state" ]
+}
 
 # 200 columns: the status line holds the message (at 120 it is cut after "QEMU is gone")
 tmux_wrapped 200 50
