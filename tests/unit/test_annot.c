@@ -121,6 +121,11 @@ static void test_error_show_name(void **state)
 	                 "t.md:2: unknown show name 'pt_regs.rcx' (did you mean pt_regs.cx?)");
 	expect_one_error("## x\nshow: banana\nProse.\n",
 	                 "t.md:2: unknown show name 'banana' (see docs/annotations.md)");
+	/* Hints skip names whose length differs by more than two: the edge of that cut. */
+	expect_one_error("## x\nshow: eflagsxx\nProse.\n",
+	                 "t.md:2: unknown show name 'eflagsxx' (did you mean eflags?)");
+	expect_one_error("## x\nshow: eflagsxxx\nProse.\n",
+	                 "t.md:2: unknown show name 'eflagsxxx' (see docs/annotations.md)");
 	expect_one_error("## x\nshow: rcx rcx\nProse.\n", "t.md:2: show name 'rcx' listed twice");
 	expect_one_error("## x\nshow:\nProse.\n", "t.md:2: empty show: line");
 	expect_one_error("## x\nshow: rax\nshow: rbx\nProse.\n",
