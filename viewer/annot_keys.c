@@ -121,7 +121,7 @@ char *annot_parse_show(struct src *s, int line, const char *text)
 /* The $VARIABLEs a check may use: those the walk provides (walk_expr_env in walk.c).
  * "$user.REG" is checked as a register name after its prefix. */
 static const char *const check_variables[] = {
-	"nr", "user_rip", "user_return", "frame", "frame_top", "percpu",
+	"nr", "user_rip", "user_return", "frame", "frame_top", "percpu", "trampoline_top",
 };
 
 /* The closest show name (registers and pt_regs fields) to NAME within two edits, or NULL. */
@@ -191,7 +191,7 @@ static bool check_names(struct src *s, int line, const char *key, const char *te
 				return false;
 			}
 			serr(s, line, "%s: column %zu: unknown variable '$%s' (known: $nr $user_rip "
-			     "$user_return $frame $frame_top $percpu $user.REG)", key, col, word);
+			     "$user_return $frame $frame_top $percpu $trampoline_top $user.REG)", key, col, word);
 			return false;
 		}
 		if (known_value_name(name, len))

@@ -257,7 +257,7 @@ static int resolver_find(void *ctx, uint64_t start, uint64_t size, const char *m
 static void detect_pti(struct walk *w)
 {
 	const struct sym *entry = symbols_by_name(&w->syms, "entry_SYSCALL_64");
-	struct snap_insn insns[16];
+	struct disasm_insn insns[16];
 	int n = entry ? disasm_decode_at(&w->dis, entry->addr, 0, insns, 16) : -1;
 	const char *verdict = "page-table isolation unknown";
 	for (int i = 0; i < n; i++) {
@@ -307,7 +307,7 @@ int walk_resolve_anchors(struct walk *w)
  * when a handler rewrote pt_regs->ip (rt_sigreturn) and no note sits on that path. */
 static int set_exit_breakpoints(struct walk *w)
 {
-	struct snap_insn insns[32];
+	struct disasm_insn insns[32];
 	for (uint64_t at = w->entry_text_lo; at < w->entry_text_hi;) {
 		int n = disasm_decode_at(&w->dis, at, 0, insns, 32);
 		if (n <= 0) {
@@ -364,6 +364,21 @@ static int env_symbol(void *ctx, const char *name, size_t len, uint64_t *value)
 	return 0;
 }
 
+/* $trampoline_top: sp0 of this CPU's TSS, read from memory at the stop. The CPU loads
+ * RSP from sp0 when an interrupt or int $0x80 arrives from ring 3, and both kernels
+ * point it at the top of the small per-CPU stack that stays mapped in the user page
+ * table (Linux's entry stack, the teaching kernel's entry_stack_page). Read, not
+ * computed from a layout, so a note that names this stack is checked against what
+ * the CPU would really use. In the hardware TSS, sp0 follows a 4-byte reserved word. */
+static int trampoline_top(struct walk *w, uint64_t *value)
+{
+	const struct sym *tss = symbols_by_name(&w->syms, "cpu_tss_rw");
+	uint64_t percpu;
+	if (!tss || walk_env_variable(w, "percpu", 6, &percpu) < 0)
+		return -1;
+	return walk_read_memory(w, percpu + tss->addr + 4, value, sizeof(*value)) < 0 ? -1 : 0;
+}
+
 int walk_env_variable(void *ctx, const char *name, size_t len, uint64_t *value)
 {
 	struct walk *w = ctx;
@@ -386,6 +401,8 @@ int walk_env_variable(void *ctx, const char *name, size_t len, uint64_t *value)
 		*value = sys->frame_base + w->ptregs.size;
 	else if (strcmp(buf, "percpu") == 0 && w->regs_valid)
 		*value = walk_reg(w, "gs_base") >= KERNEL_HALF ? walk_reg(w, "gs_base") : walk_reg(w, "k_gs_base");
+	else if (strcmp(buf, "trampoline_top") == 0)
+		return trampoline_top(w, value);
 	else if (strncmp(buf, "user.", 5) == 0 && sys->have_user_regs) {
 		int i = target_reg_index(&w->target, buf + 5);
 		if (i < 0)

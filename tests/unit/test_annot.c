@@ -212,6 +212,24 @@ static void test_check_lines(void **state)
 	annot_set_free(&set);
 }
 
+/* Every $variable the walk provides is accepted at load time (walk.c's
+ * walk_env_variable and annot_keys.c's list must not drift apart). */
+static void test_check_variables(void **state)
+{
+	(void)state;
+	struct annot_set set;
+	const char *text =
+		"## x\n"
+		"check: rsi == $nr && rcx == $user_return && rcx == $user_rip + 2\n"
+		"check: rsp == $frame && $frame_top - $frame == 168 && gs_base == $percpu\n"
+		"check: rsp == $trampoline_top - 40 && r11 == $user.eflags\n"
+		"Prose.\n";
+	assert_int_equal(load(&set, text), 0);
+	assert_int_equal(set.nerrors, 0);
+	assert_int_equal(set.notes[0].nchecks, 3);
+	annot_set_free(&set);
+}
+
 /* A broken check: says what and where, with the column counted in the line. */
 static void test_error_check(void **state)
 {
@@ -229,7 +247,7 @@ static void test_error_check(void **state)
 	                 "t.md:2: check: column 8: unknown pt_regs field 'orig_rax' (did you mean orig_ax?)");
 	expect_one_error("## x\ncheck: rsi == $number\nProse.\n",
 	                 "t.md:2: check: column 16: unknown variable '$number' (known: $nr $user_rip "
-	                 "$user_return $frame $frame_top $percpu $user.REG)");
+	                 "$user_return $frame $frame_top $percpu $trampoline_top $user.REG)");
 	expect_one_error("## x\ncheck: r11 == $user.elfags\nProse.\n",
 	                 "t.md:2: check: column 16: no register 'elfags' for $user.REG (did you mean eflags?)");
 	expect_one_error("## x\ncheck: msr.lstr == rip\nProse.\n",
@@ -483,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_ask_lines),
 		cmocka_unit_test(test_error_ask),
 		cmocka_unit_test(test_check_lines),
+		cmocka_unit_test(test_check_variables),
 		cmocka_unit_test(test_error_check),
 		cmocka_unit_test(test_error_anchors),
 		cmocka_unit_test(test_error_prose_and_duplicates),
