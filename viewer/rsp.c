@@ -54,11 +54,19 @@ const char *rsp_error(const struct rsp_conn *c)
 }
 
 /* A timed-out wait leaves the conversation out of step (see rsp.h): remember why. */
+/* A failure after which the connection cannot be trusted again: remember why. */
 static int stall(struct rsp_conn *c, int rc)
 {
-	if (rc == RSP_ERR_TIMEOUT && !c->stalled) {
+	const char *what = NULL;
+
+	if (rc == RSP_ERR_TIMEOUT)
+		what = "the gdbstub stopped answering";
+	else if (rc == RSP_ERR_CHECKSUM || rc == RSP_ERR_SYNTAX || rc == RSP_ERR_RUNLENGTH)
+		what = "the gdbstub's answers are corrupt";   /* recv_packet gave up on them */
+	if (what && !c->stalled) {
 		c->stalled = true;
-		snprintf(c->stalled_why, sizeof(c->stalled_why), "%.150s", c->error);
+		c->stalled_rc = rc;
+		snprintf(c->stalled_why, sizeof(c->stalled_why), "%s (%.150s)", what, c->error);
 	}
 	return rc;
 }
@@ -67,8 +75,8 @@ static int refuse_if_stalled(struct rsp_conn *c, const char *payload, size_t len
 {
 	if (!c->stalled)
 		return 0;
-	return set_error(c, RSP_ERR_TIMEOUT, "the gdbstub stopped answering (%.150s); not sending '%.*s'",
-			 c->stalled_why, (int)(len < 24 ? len : 24), payload);
+	return set_error(c, c->stalled_rc, "%s; not sending '%.*s'", c->stalled_why,
+			 (int)(len < 24 ? len : 24), payload);
 }
 
 void rsp_set_console(struct rsp_conn *c, rsp_console_fn fn, void *arg)
@@ -417,7 +425,7 @@ int rsp_send(struct rsp_conn *c, const char *payload, size_t len)
 	if (n < 0)
 		return set_error(c, RSP_ERR_ARG, "request of %zu bytes does not fit the packet buffer", len);
 	if (refuse_if_stalled(c, payload, len) < 0)
-		return RSP_ERR_TIMEOUT;
+		return c->stalled_rc;
 	snprintf(what, sizeof(what), "the ack of '%.*s'", (int)(len < 24 ? len : 24), payload);
 	c->stats.requests++;
 	for (int attempt = 0;; attempt++) {
@@ -498,7 +506,7 @@ int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t
 	int rc;
 
 	if (c->stalled)
-		return set_error(c, RSP_ERR_TIMEOUT, "the gdbstub stopped answering (%.150s)", c->stalled_why);
+		return set_error(c, c->stalled_rc, "%s", c->stalled_why);
 	c->interrupted = false;
 	if (c->nstops > 0) {
 		char *s = c->stops[0];
@@ -511,8 +519,9 @@ int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t
 		for (;;) {
 			if ((rc = recv_packet(c, deadline, &watch, "a stop reply")) < 0) {
 				/* A run may legitimately outlast its timeout (the caller then
-				 * interrupts it); a stub deaf to the interrupt too has stalled. */
-				if (c->interrupt_pending || c->interrupted)
+				 * interrupts it); a stub deaf to the interrupt too has stalled,
+				 * and so has one whose stream lost its framing. */
+				if (c->interrupt_pending || c->interrupted || rc != RSP_ERR_TIMEOUT)
 					return stall(c, rc);
 				return rc;
 			}

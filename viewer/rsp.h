@@ -73,10 +73,13 @@ struct rsp_conn {
 	int nstops;
 
 	/* Set when the stub let a request's ack or answer, or the stop after an interrupt,
-	 * time out. RSP has no request ids: a late answer would be taken for the answer
-	 * to the next request, so every later call fails at once with this reason. */
+	 * time out, or sent more corrupt packets in a row than max_retries. RSP has no
+	 * request ids: a late answer would be taken for the answer to the next request,
+	 * and a stream that lost its framing answers nothing reliably; so every later
+	 * call fails at once with this reason and code. */
 	bool stalled;
-	char stalled_why[160];
+	int stalled_rc;
+	char stalled_why[200];
 
 	struct rsp_stats stats;
 	char error[256];

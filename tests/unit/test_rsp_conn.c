@@ -213,7 +213,16 @@ static void test_corrupt_gives_up(void **state)
 	c.max_retries = 2;
 	assert_int_equal(rsp_request(&c, "?", &reply, &len), RSP_ERR_SYNTAX);
 	assert_non_null(strstr(rsp_error(&c), "bad checksum digit 'G'"));
+	/* A stream that lost its framing answers nothing reliably: the next requests are
+	 * refused at once, saying why, and never sent. (A stub that kept sending garbage
+	 * once drew a request and a flood of '-' for every anchor of the walk, until its
+	 * socket buffer filled and a write timed out.) */
+	assert_int_equal(rsp_request(&c, "g", &reply, &len), RSP_ERR_SYNTAX);
+	assert_non_null(strstr(rsp_error(&c), "answers are corrupt"));
+	assert_non_null(strstr(rsp_error(&c), "not sending 'g'"));
+	assert_int_equal(rsp_wait_stop(&c, 100, &reply, &len), RSP_ERR_SYNTAX);
 	finish(&s, &c);
+	assert_null(strstr(s.got, "$g#"));
 }
 
 static void test_timeout(void **state)
