@@ -67,7 +67,7 @@ for sig in INT TERM HUP; do
 	env --default-signal=INT "$SYSWALK" "${NOTES[@]}" --export "$TMP/sig.json" --syscall all >/dev/null 2>&1 &
 	pid=$!
 	rel_child_of "$pid" >/dev/null
-	rel_syscr "$pid"; rel_run_to "$pid" $(( ${REL_SYSCR:-0} + 200 ))
+	rel_rchar "$pid"; rel_run_to "$pid" $(( ${REL_RCHAR:-0} + 20000 ))
 	kill -"$sig" "$pid"
 	rel_wait_exit "$pid" 5 2>/dev/null
 	sleep 0.2

@@ -47,17 +47,19 @@ stop_all() {
 fault() {
 	local name=$1 limit=$2 want=$3; shift 3
 	local start end rc why=()
-	start=$(rel_ms)
 	timeout -k 2 30 "$SYSWALK" "${NOTES[@]}" --attach "unix:$TMP/f.sock" --timeout 2 \
 		--batch --syscall all >/dev/null 2>"$TMP/err"
 	rc=$?
 	end=$(rel_ms)
-	grep -q '^cue' "$TMP/stub.out" || why+=("the cue never came: $(tr '\n' ' ' <"$TMP/stub.out")")
+	# Timed from the fault (the stub stamps its cue), not from the launch: the walk up
+	# to the cue is work that a loaded machine slows down, and not part of detecting it.
+	start=$(awk '$1 == "cue" { print $2; exit }' "$TMP/stub.out")
+	[ -n "$start" ] || { why+=("the cue never came: $(tr '\n' ' ' <"$TMP/stub.out")"); start=$end; }
 	[ "$rc" = 1 ] || why+=("exit status $rc, want 1")
-	[ $((end - start)) -le "$limit" ] || why+=("took $((end - start)) ms, limit $limit")
+	[ $((end - start)) -le "$limit" ] || why+=("took $((end - start)) ms after the fault, limit $limit")
 	grep -qE "$want" "$TMP/err" || why+=("message: '$(head -c 300 "$TMP/err")'")
 	if [ ${#why[@]} -eq 0 ]; then
-		ok "$name: detected in $((end - start)) ms: $(head -c 160 "$TMP/err")"
+		ok "$name: detected $((end - start)) ms after the fault: $(head -c 160 "$TMP/err")"
 	else
 		not_ok "$name" "$(IFS=';'; echo "${why[*]}")"
 	fi

@@ -13,10 +13,17 @@
 #                        call it in $(...)) to end; sets REL_RC to its exit status, or
 #                        to "timeout" after killing it
 #   rel_json_ok FILE     FILE is complete, valid JSON (python3 -m json.tool)
-#   rel_syscr PID        sets REL_SYSCR to the read system calls PID made so far
-#                        (/proc/PID/io), without forking: a measure of progress through
-#                        a walk, since every gdbstub answer costs reads
-#   rel_run_to PID N     spin until PID has made N reads (or has exited: status 1)
+#   rel_rchar PID        sets REL_RCHAR to the bytes PID has read so far (/proc/PID/io),
+#                        without forking: a measure of progress through a walk, since
+#                        every gdbstub answer and console line is read (and, once
+#                        syswalk reaps QEMU, QEMU's own reads are added). Bytes, not read
+#                        calls: how many reads an answer takes depends on how its bytes
+#                        arrive, so on a loaded machine a walk made half the reads it
+#                        made on an idle one, and kills aimed by reads landed after its
+#                        end. (Requests go out with send(), which /proc/PID/io does not
+#                        count.)
+#   rel_running PID      PID exists and is not a zombie (its state read once)
+#   rel_run_to PID N     spin until PID has read N bytes (or has exited: status 1)
 
 rel_setup() {
 	export TMPDIR=$TMP
@@ -87,18 +94,24 @@ rel_wait_exit() {
 
 rel_json_ok() { python3 -m json.tool "$1" >/dev/null 2>&1; }
 
-rel_syscr() {
+rel_rchar() {
 	local k v
-	REL_SYSCR=
+	REL_RCHAR=
 	while IFS=': ' read -r k v; do
-		[ "$k" = syscr ] && REL_SYSCR=$v
+		[ "$k" = rchar ] && REL_RCHAR=$v
 	done 2>/dev/null <"/proc/$1/io"
+}
+
+rel_running() {
+	local state
+	state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$state" ] && [ "${state#[ZX]}" = "$state" ]
 }
 
 rel_run_to() {
 	while kill -0 "$1" 2>/dev/null; do
-		rel_syscr "$1"
-		[ "${REL_SYSCR:-0}" -ge "$2" ] && return 0
+		rel_rchar "$1"
+		[ "${REL_RCHAR:-0}" -ge "$2" ] && return 0
 	done
 	return 1
 }

@@ -21,8 +21,10 @@
  *              (bad checksums, stray '#', noise), until the client leaves
  *   noise      like garbage but without any '$': bytes a decoder can only skip
  *
- * Prints "listening PATH" on stdout once the socket accepts connections, and "cue
- * PAYLOAD" when the fault begins; serves one client, exits when it leaves (status 0).
+ * Prints "listening PATH" on stdout once the socket accepts connections, and "cue MS
+ * PAYLOAD" when the fault begins (MS: wall-clock milliseconds, as `date +%s%3N`, so a
+ * test can time detection from the fault itself); serves one client, exits when it
+ * leaves (status 0).
  */
 #include <errno.h>
 #include <poll.h>
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rsp_codec.h"
@@ -143,7 +146,10 @@ static void send_garbage(struct stub *s, bool noise)
 
 static void begin_fault(struct stub *s, const char *payload)
 {
-	printf("cue %.60s\n", payload);
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	printf("cue %lld %.60s\n", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, payload);
 	fflush(stdout);
 	s->faulting = true;
 	switch (s->fault) {
