@@ -28,24 +28,32 @@ static const char *const show_names[] = {
 	"pt_regs.ss",
 };
 
+/* Hints name only candidates within this many edits. */
+#define HINT_EDITS 2
+
 /* Edit distance counting a swap of two neighbours as one edit (optimal string
- * alignment), for "did you mean" hints: "rxc" is one edit from "rcx".
+ * alignment), for "did you mean" hints: "rxc" is one edit from "rcx". Exact when it
+ * is at most HINT_EDITS; otherwise only "more than HINT_EDITS" is promised, and the
+ * answer is (size_t)-1.
  *
- * Hints only ever name candidates within two edits, and the distance is at least the
- * difference in length, so a pair whose lengths differ by more than two is answered
- * without filling the table: most of the 60 names are ruled out that way. */
+ * Every unknown word is compared with all 60 names, so the cheap exits matter: the
+ * distance is at least the difference in length, and once two rows in a row exceed
+ * HINT_EDITS no later row can come back under it (a cell comes from its own row,
+ * the row above, or, by a swap, the row two above plus one). */
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	size_t d[33][33];
+	size_t prev_min = 0;
 
-	if (la > 32 || lb > 32 || (la > lb ? la - lb : lb - la) > 2)
+	if (la > 32 || lb > 32 || (la > lb ? la - lb : lb - la) > HINT_EDITS)
 		return (size_t)-1;
 	for (size_t i = 0; i <= la; i++)
 		d[i][0] = i;
 	for (size_t j = 0; j <= lb; j++)
 		d[0][j] = j;
 	for (size_t i = 1; i <= la; i++) {
+		size_t row_min = d[i][0];
 		for (size_t j = 1; j <= lb; j++) {
 			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
 			if (d[i - 1][j] + 1 < best)
@@ -56,9 +64,14 @@ static size_t edit_distance(const char *a, const char *b)
 			    d[i - 2][j - 2] + 1 < best)
 				best = d[i - 2][j - 2] + 1;
 			d[i][j] = best;
+			if (best < row_min)
+				row_min = best;
 		}
+		if (row_min > HINT_EDITS && prev_min > HINT_EDITS)
+			return (size_t)-1;
+		prev_min = row_min;
 	}
-	return d[la][lb];
+	return d[la][lb] > HINT_EDITS ? (size_t)-1 : d[la][lb];
 }
 
 /* Check the "show:" names in TEXT and return them normalised (one space apart). */
@@ -78,7 +91,7 @@ char *annot_parse_show(struct src *s, int line, const char *text)
 	for (char *save = NULL, *w = strtok_r(copy, " \t,", &save); w;
 	     w = strtok_r(NULL, " \t,", &save)) {
 		const char *best = NULL;
-		size_t best_d = 3;    /* suggest only names within two edits */
+		size_t best_d = HINT_EDITS + 1;
 		bool known = false;
 
 		/* An exact match first: the distances are only needed for a hint. */
@@ -128,7 +141,7 @@ static const char *const check_variables[] = {
 static const char *closest_name(const char *name, const char *prefix)
 {
 	const char *best = NULL;
-	size_t best_d = 3, plen = strlen(prefix);
+	size_t best_d = HINT_EDITS + 1, plen = strlen(prefix);
 
 	for (size_t i = 0; i < sizeof(show_names) / sizeof(show_names[0]); i++) {
 		if (strncmp(show_names[i], prefix, plen) != 0 ||
