@@ -290,13 +290,10 @@ static const char *parse_map_line(char *line, uint64_t *addr, char *letter, char
 	return NULL;
 }
 
-int symbols_load_system_map(struct symbols *s, const char *path)
+int symbols_load_system_map_stream(struct symbols *s, const char *path, FILE *f)
 {
 	s->err[0] = '\0';
 	snprintf(s->source, sizeof s->source, "%s", path);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return fail(s, -errno, "%s: %s", path, strerror(errno));
 	char *line = NULL;
 	size_t cap = 0, bytes = 0;
 	ssize_t n;
@@ -337,7 +334,6 @@ int symbols_load_system_map(struct symbols *s, const char *path)
 	if (rc == 0 && added == 0)
 		rc = fail(s, -ENODATA, "%s: no symbols in the file", path);
 	free(line);
-	fclose(f);
 	if (rc < 0) {
 		/* All or nothing: drop what this file added. */
 		for (size_t i = first; i < s->count; i++)
@@ -348,6 +344,18 @@ int symbols_load_system_map(struct symbols *s, const char *path)
 	}
 	rc = finish_load(s);
 	return rc < 0 ? rc : added;
+}
+
+int symbols_load_system_map(struct symbols *s, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		snprintf(s->source, sizeof s->source, "%s", path);
+		return fail(s, -errno, "%s: %s", path, strerror(errno));
+	}
+	int rc = symbols_load_system_map_stream(s, path, f);
+	fclose(f);
+	return rc;
 }
 
 const struct sym *symbols_by_name(const struct symbols *s, const char *name)
@@ -377,16 +385,29 @@ static size_t upper_bound(const struct symbols *s, uint64_t addr)
 	return lo;
 }
 
+/* Index of the first symbol whose address is >= ADDR. Groups of symbols at one
+ * address are found by bisection, not by walking: a map with thousands of aliases at
+ * one address made every lookup walk them all. */
+static size_t lower_bound(const struct symbols *s, uint64_t addr)
+{
+	size_t lo = 0, hi = s->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->syms[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const struct sym *symbols_at(const struct symbols *s, uint64_t addr)
 {
-	size_t i = upper_bound(s, addr);
-	/* The group at ADDR is sorted best first: walk back to its start. */
-	const struct sym *best = NULL;
-	while (i > 0 && s->syms[i - 1].addr == addr)
-		best = &s->syms[--i];
-	if (best && best->kind == SYM_ABS)
+	/* The group at ADDR is sorted best first: its first symbol is the answer. */
+	size_t i = lower_bound(s, addr);
+	if (i == s->count || s->syms[i].addr != addr || s->syms[i].kind == SYM_ABS)
 		return NULL;
-	return best;
+	return &s->syms[i];
 }
 
 /* Whether ADDR lies inside Y for the purpose of naming it. */
@@ -404,10 +425,7 @@ static const struct sym *search_down(const struct symbols *s, uint64_t addr,
 {
 	size_t end = upper_bound(s, addr);
 	for (int groups = 0; end > 0 && groups < MAX_GROUPS_BACK; groups++) {
-		size_t start = end;
-		uint64_t a = s->syms[end - 1].addr;
-		while (start > 0 && s->syms[start - 1].addr == a)
-			start--;
+		size_t start = lower_bound(s, s->syms[end - 1].addr);
 		for (size_t i = start; i < end; i++)   /* best first */
 			if (ok(&s->syms[i], addr))
 				return &s->syms[i];

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SYMBOLS_ERR_LEN 512
 
@@ -54,6 +55,10 @@ int symbols_load_elf(struct symbols *s, const char *path);
  * wrong names silently); Debian's stub map is reported as having no symbols (-ENODATA).
  * Returns the number of symbols added or a negative errno. */
 int symbols_load_system_map(struct symbols *s, const char *path);
+
+/* The same from an open stream F, named PATH in messages (the fuzzer feeds memory
+ * through fmemopen: a file per input cost more than the parsing). F is not closed. */
+int symbols_load_system_map_stream(struct symbols *s, const char *path, FILE *f);
 
 /* Add one global function symbol found some other way (by disassembling a kernel that
  * came without symbols). Returns 0 or a negative errno. Lookups stay sorted. */

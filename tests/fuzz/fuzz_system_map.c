@@ -6,25 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "symbols.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* symbols_load_system_map reads a path: give it an in-memory file. */
-	int fd = memfd_create("fuzz-system-map", MFD_CLOEXEC);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
-		if (fd >= 0)
-			close(fd);
+	/* The stream loader behind symbols_load_system_map, fed from memory: a memfd,
+	 * a write and an open per input once took a third of the time. */
+	FILE *f = fmemopen((void *)data, size, "r");
+	if (!f)
 		return 0;
-	}
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	struct symbols s;
 	symbols_init(&s);
-	int rc = symbols_load_system_map(&s, path);
+	int rc = symbols_load_system_map_stream(&s, "fuzz.map", f);
 	if (rc < 0) {
 		if (s.count != 0 || !symbols_error(&s)[0])
 			abort();
@@ -43,6 +37,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	symbols_free(&s);
-	close(fd);
+	fclose(f);
 	return 0;
 }

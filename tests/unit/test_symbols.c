@@ -247,6 +247,49 @@ static void test_system_map(void **state)
 	symbols_free(&s);
 }
 
+/* The stream loader (what the fuzzer uses) names its input in errors like the path
+ * loader; and a big group of aliases at one address, found by bisection, still
+ * answers with the group's best symbol, on both sides of the group. */
+static void test_system_map_stream_and_alias_groups(void **state)
+{
+	(void)state;
+	struct symbols s;
+	char buf[128];
+	static const char bad[] = "ffffffff81000000 T ok\nnot a line\n";
+	FILE *f = fmemopen((void *)bad, sizeof bad - 1, "r");
+	assert_non_null(f);
+	symbols_init(&s);
+	assert_int_equal(symbols_load_system_map_stream(&s, "mem.map", f), -EINVAL);
+	fclose(f);
+	assert_non_null(strstr(symbols_error(&s), "mem.map:2: "));
+	assert_int_equal(s.count, 0);
+
+	/* 4000 local aliases, then one global function, all at one address. */
+	size_t cap = 4100 * 40, len = 0;
+	char *map = malloc(cap);
+	assert_non_null(map);
+	len += (size_t)snprintf(map + len, cap - len, "ffffffff80fffff0 A before_abs\n");
+	for (int i = 0; i < 4000; i++)
+		len += (size_t)snprintf(map + len, cap - len, "ffffffff81000000 t alias_%04d\n", i);
+	len += (size_t)snprintf(map + len, cap - len, "ffffffff81000000 T the_function\n"
+			       "ffffffff81000400 T next_function\n");
+	f = fmemopen(map, len, "r");
+	assert_non_null(f);
+	assert_int_equal(symbols_load_system_map_stream(&s, "aliases.map", f), 4003);
+	fclose(f);
+	assert_string_equal(symbols_at(&s, 0xffffffff81000000)->name, "the_function");
+	assert_null(symbols_at(&s, 0xffffffff80fffff0));          /* absolute: not a place */
+	assert_null(symbols_at(&s, 0xffffffff81000001));
+	assert_string_equal(symbols_format(&s, 0xffffffff81000010, buf, sizeof buf), "the_function+0x10");
+	assert_string_equal(symbols_format(&s, 0xffffffff81000400, buf, sizeof buf), "next_function");
+	uint64_t start, size;
+	assert_non_null(symbols_function(&s, 0xffffffff810003ff, &start, &size));
+	assert_int_equal(start, 0xffffffff81000000);
+	assert_int_equal(size, 0x400);
+	symbols_free(&s);
+	free(map);
+}
+
 static void test_system_map_garbage_rejects_the_file(void **state)
 {
 	struct fixture *fx = *state;
@@ -412,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_and_foreign_files_are_clear_errors),
 		cmocka_unit_test(test_system_map),
 		cmocka_unit_test(test_system_map_garbage_rejects_the_file),
+		cmocka_unit_test(test_system_map_stream_and_alias_groups),
 		cmocka_unit_test(test_debian_stub_map_means_no_symbols),
 		cmocka_unit_test(test_dwarf_pt_regs_and_source_lines),
 		cmocka_unit_test(test_no_dwarf_gives_builtin_layout),
