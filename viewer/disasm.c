@@ -126,7 +126,7 @@ static void render(struct disasm *d, const cs_insn *att, const char *mnemonic, c
 }
 
 /* Fill OUT from one instruction decoded by the AT&T handle. */
-static void fill(struct disasm *d, const cs_insn *in, uint64_t rip, struct snap_insn *out)
+static void fill(struct disasm *d, const cs_insn *in, uint64_t rip, struct disasm_insn *out)
 {
 	memset(out, 0, sizeof *out);
 	out->addr = in->address;
@@ -147,8 +147,18 @@ static void fill(struct disasm *d, const cs_insn *in, uint64_t rip, struct snap_
 		snprintf(out->label, sizeof out->label, "%s", name);
 }
 
+/* The snapshot's view of IN: same fields, strings pointing into IN. */
+struct snap_insn disasm_insn_view(const struct disasm_insn *in)
+{
+	struct snap_insn view = { .addr = in->addr, .len = in->len, .current = in->current,
+				  .att = in->att, .intel = in->intel, .label = in->label };
+
+	memcpy(view.bytes, in->bytes, sizeof view.bytes);
+	return view;
+}
+
 int disasm_decode(struct disasm *d, const uint8_t *code, size_t len, uint64_t addr,
-		  uint64_t rip, struct snap_insn *out, int max)
+		  uint64_t rip, struct disasm_insn *out, int max)
 {
 	if (!d->att)
 		return fail(d, -EBADF, "disassembler not open");
@@ -230,7 +240,7 @@ void disasm_cache_stats(const struct disasm *d, uint64_t *hits, uint64_t *misses
 		*misses = d->misses;
 }
 
-int disasm_decode_at(struct disasm *d, uint64_t addr, uint64_t rip, struct snap_insn *out, int max)
+int disasm_decode_at(struct disasm *d, uint64_t addr, uint64_t rip, struct disasm_insn *out, int max)
 {
 	size_t want = (size_t)(max > 0 ? max : 0) * DISASM_MAX_INSN;
 	uint8_t *buf = malloc(want ? want : 1);
@@ -272,7 +282,7 @@ static uint64_t window_start(struct disasm *d, uint64_t rip, uint64_t func_start
 }
 
 int disasm_window(struct disasm *d, uint64_t rip, uint64_t func_start, int before, int after,
-		  struct snap_insn *out, int max)
+		  struct disasm_insn *out, int max)
 {
 	if (!d->att)
 		return fail(d, -EBADF, "disassembler not open");

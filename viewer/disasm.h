@@ -27,6 +27,22 @@ typedef int (*disasm_read_fn)(void *ctx, uint64_t addr, void *buf, size_t len);
  * negative when no symbol covers ADDR. symbols_symbolize (symbols.h) fits. */
 typedef int (*disasm_symbolize_fn)(void *ctx, uint64_t addr, char *name, size_t len, uint64_t *off);
 
+/* One decoded instruction, with its text in fixed buffers: what the decoder fills and
+ * what a function's cached listing holds. A snapshot keeps a compact copy of the
+ * instructions around RIP (snapshot_add_insn). */
+struct disasm_insn {
+	uint64_t addr;
+	uint8_t bytes[16];
+	uint8_t len;
+	char att[SNAP_INSN_TEXT_LEN];    /* AT&T text, branch targets symbolised */
+	char intel[SNAP_INSN_TEXT_LEN];  /* Intel text, same */
+	char label[SNAP_LABEL_LEN];      /* "symbol" when addr starts a symbol, else "" */
+	bool current;                    /* addr == RIP */
+};
+
+/* The snapshot's view of IN: same fields, strings pointing into IN. */
+struct snap_insn disasm_insn_view(const struct disasm_insn *in);
+
 struct disasm_chunk {
 	uint64_t addr;                  /* DISASM_CHUNK-aligned start */
 	bool valid;
@@ -56,11 +72,11 @@ void disasm_close(struct disasm *d);
  * at RIP gets current = true. Stops early at bytes that are not an instruction (or run
  * past LEN). Returns the number decoded (0 when the first bytes are not an instruction). */
 int disasm_decode(struct disasm *d, const uint8_t *code, size_t len, uint64_t addr,
-		  uint64_t rip, struct snap_insn *out, int max);
+		  uint64_t rip, struct disasm_insn *out, int max);
 
 /* Like disasm_decode, reading the bytes at ADDR through the cache. Returns the number
  * decoded, or a negative code when not even the first bytes could be read. */
-int disasm_decode_at(struct disasm *d, uint64_t addr, uint64_t rip, struct snap_insn *out, int max);
+int disasm_decode_at(struct disasm *d, uint64_t addr, uint64_t rip, struct disasm_insn *out, int max);
 
 /* The instructions around RIP: up to BEFORE instructions before it and AFTER after it
  * (plus RIP's own), in address order. Instructions before RIP are found by decoding from
@@ -68,7 +84,7 @@ int disasm_decode_at(struct disasm *d, uint64_t addr, uint64_t rip, struct snap_
  * decoded backwards. When FUNC_START is unknown, or decoding from it does not land on
  * RIP, the window starts at RIP. Returns the count (at most MAX), or a negative code. */
 int disasm_window(struct disasm *d, uint64_t rip, uint64_t func_start, int before, int after,
-		  struct snap_insn *out, int max);
+		  struct disasm_insn *out, int max);
 
 /* Find the NTH (from 1) instruction whose mnemonic is MNEMONIC within [START,
  * START+SIZE): for anchors "SYMBOL/MNEMONIC#N". MNEMONIC matches the AT&T or the Intel

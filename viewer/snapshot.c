@@ -2,9 +2,11 @@
  * deep copy, release, and comparison.
  *
  * A snapshot is mostly plain data in fixed-size arrays, so it can be copied with
- * one assignment; only the five note/console strings live on the heap and need
- * the care below. Comparison is field by field rather than memcmp: padding bytes
- * and the unused tails of the fixed arrays are not part of the state.
+ * one assignment; the note/console strings, the questions and the instructions'
+ * text live on the heap and need the care below. The instructions' strings share
+ * one block per snapshot, so copying the block moves them all: each pointer is
+ * rebuilt from its offset. Comparison is field by field rather than memcmp: padding
+ * bytes and the unused tails of the fixed arrays are not part of the state.
  */
 #include "snapshot.h"
 
@@ -61,6 +63,107 @@ const struct snap_slot *snapshot_slot(const struct snapshot *s, const char *name
 	return NULL;
 }
 
+/* Offsets of the three strings of instruction I inside the text block. */
+struct insn_text_offsets {
+	size_t att, intel, label;
+};
+
+static struct insn_text_offsets insn_offsets(const struct snapshot *s, int i)
+{
+	const struct snap_insn *in = &s->insns[i];
+
+	return (struct insn_text_offsets){ (size_t)(in->att - s->insn_text),
+					   (size_t)(in->intel - s->insn_text),
+					   (size_t)(in->label - s->insn_text) };
+}
+
+static void point_insn_at(struct snapshot *s, int i, struct insn_text_offsets o)
+{
+	s->insns[i].att = s->insn_text + o.att;
+	s->insns[i].intel = s->insn_text + o.intel;
+	s->insns[i].label = s->insn_text + o.label;
+}
+
+/* Make room for NEED more bytes of text. realloc may move the block, so the
+ * pointers of the instructions already added are rebuilt from their offsets, taken
+ * while the old block is still valid. */
+static int reserve_insn_text(struct snapshot *s, size_t need)
+{
+	struct insn_text_offsets offsets[SNAP_MAX_INSNS];
+	size_t cap = s->insn_text_cap ? s->insn_text_cap : 1024;
+	char *grown;
+
+	if (s->insn_text_used + need <= s->insn_text_cap)
+		return 0;
+	while (cap < s->insn_text_used + need)
+		cap *= 2;
+	for (int i = 0; i < s->ninsns; i++)
+		offsets[i] = insn_offsets(s, i);
+	grown = realloc(s->insn_text, cap);
+	if (!grown)
+		return -ENOMEM;
+	s->insn_text = grown;
+	s->insn_text_cap = cap;
+	for (int i = 0; i < s->ninsns; i++)
+		point_insn_at(s, i, offsets[i]);
+	return 0;
+}
+
+/* Copy TEXT to the end of the block (room was reserved); returns its offset. */
+static size_t put_text(struct snapshot *s, const char *text)
+{
+	size_t at = s->insn_text_used, len = strlen(text) + 1;
+
+	memcpy(s->insn_text + at, text, len);
+	s->insn_text_used += len;
+	return at;
+}
+
+/* Append an instruction to the window: IN's fields are copied, its three strings
+ * (NULL counts as "") into the snapshot's own storage. Returns 0, -ENOMEM, or -E2BIG
+ * past SNAP_MAX_INSNS. */
+int snapshot_add_insn(struct snapshot *s, const struct snap_insn *in)
+{
+	const char *att = in->att ? in->att : "", *intel = in->intel ? in->intel : "";
+	const char *label = in->label ? in->label : "";
+	struct insn_text_offsets o;
+
+	if (s->ninsns < 0 || s->ninsns >= SNAP_MAX_INSNS)
+		return -E2BIG;
+	if (reserve_insn_text(s, strlen(att) + strlen(intel) + strlen(label) + 3) < 0)
+		return -ENOMEM;
+	o.att = put_text(s, att);
+	o.intel = put_text(s, intel);
+	o.label = put_text(s, label);
+	s->insns[s->ninsns] = *in;
+	point_insn_at(s, s->ninsns, o);
+	s->ninsns++;
+	return 0;
+}
+
+/* Empty the instruction window (its storage is kept for the next snapshot_add_insn). */
+void snapshot_clear_insns(struct snapshot *s)
+{
+	s->ninsns = 0;
+	s->insn_text_used = 0;
+}
+
+/* A new, zeroed question at the end of the snapshot's list, or NULL when memory runs
+ * out or SNAP_MAX_QUESTIONS are there already. */
+struct snap_question *snapshot_add_question(struct snapshot *s)
+{
+	struct snap_question *grown;
+
+	if (s->nquestions < 0 || s->nquestions >= SNAP_MAX_QUESTIONS)
+		return NULL;
+	grown = realloc(s->questions, (size_t)(s->nquestions + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	s->questions = grown;
+	memset(&grown[s->nquestions], 0, sizeof(*grown));
+	return &grown[s->nquestions++];
+}
+
 /* strdup that keeps NULL as NULL; *ok turns false when memory runs out. */
 static char *dup_or_null(const char *s, bool *ok)
 {
@@ -71,6 +174,21 @@ static char *dup_or_null(const char *s, bool *ok)
 	d = strdup(s);
 	if (!d)
 		*ok = false;
+	return d;
+}
+
+/* A heap copy of LEN bytes at SRC (NULL stays NULL); *ok turns false when memory runs out. */
+static void *dup_block(const void *src, size_t len, bool *ok)
+{
+	void *d;
+
+	if (!src || len == 0)
+		return NULL;
+	d = malloc(len);
+	if (!d)
+		*ok = false;
+	else
+		memcpy(d, src, len);
 	return d;
 }
 
@@ -85,14 +203,22 @@ int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
 	dst->note_markdown = dup_or_null(src->note_markdown, &ok);
 	dst->note_show = dup_or_null(src->note_show, &ok);
 	dst->console = dup_or_null(src->console, &ok);
+	dst->questions = dup_block(src->questions, (size_t)src->nquestions * sizeof(*src->questions), &ok);
+	/* Only the used part of the text block is kept: a copy in the history never grows. */
+	dst->insn_text = dup_block(src->insn_text, src->insn_text_used, &ok);
+	dst->insn_text_cap = dst->insn_text ? src->insn_text_used : 0;
 	if (!ok) {
+		dst->ninsns = 0;  /* its strings were not copied: nothing may point into src */
 		snapshot_free(dst);
 		return -ENOMEM;
 	}
+	for (int i = 0; i < src->ninsns; i++)
+		point_insn_at(dst, i, insn_offsets(src, i));
 	return 0;
 }
 
-/* Release the heap strings; the struct itself is the caller's. */
+/* Release what the snapshot owns on the heap and empty its instruction and question
+ * lists; the struct itself is the caller's. */
 void snapshot_free(struct snapshot *s)
 {
 	free(s->anchor);
@@ -100,7 +226,14 @@ void snapshot_free(struct snapshot *s)
 	free(s->note_markdown);
 	free(s->note_show);
 	free(s->console);
+	free(s->questions);
+	free(s->insn_text);
 	s->anchor = s->note_title = s->note_markdown = s->note_show = s->console = NULL;
+	s->questions = NULL;
+	s->nquestions = 0;
+	s->insn_text = NULL;
+	s->insn_text_used = s->insn_text_cap = 0;
+	s->ninsns = 0;
 }
 
 /* Two optional heap strings: absent equals only absent. */
@@ -142,7 +275,8 @@ static bool insn_equal(const struct snap_insn *a, const struct snap_insn *b)
 	size_t len = a->len < sizeof(a->bytes) ? a->len : sizeof(a->bytes);
 
 	return a->addr == b->addr && a->len == b->len && memcmp(a->bytes, b->bytes, len) == 0 &&
-	       FIELD_EQ(a, b, att) && FIELD_EQ(a, b, intel) && FIELD_EQ(a, b, label) &&
+	       strcmp(a->att, b->att) == 0 && strcmp(a->intel, b->intel) == 0 &&
+	       strcmp(a->label, b->label) == 0 &&
 	       a->current == b->current;
 }
 

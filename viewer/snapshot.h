@@ -71,14 +71,22 @@ struct snap_frame {
 	struct snap_slot slots[SNAP_MAX_SLOTS];
 };
 
+/* Longest instruction text and label kept (longer ones are cut by the disassembler,
+ * and refused when a trace file holds them). */
+#define SNAP_INSN_TEXT_LEN 96
+#define SNAP_LABEL_LEN     64
+
+/* One decoded instruction of the window around RIP. Its three strings live in the
+ * snapshot's insn_text block (snapshot_add_insn puts them there): a stepi walk keeps
+ * hundreds of snapshots, and fixed text buffers made each one 7 KiB larger. */
 struct snap_insn {
 	uint64_t addr;
 	uint8_t bytes[16];
 	uint8_t len;
-	char att[96];                /* AT&T text, branch targets symbolised */
-	char intel[96];              /* Intel text, same */
-	char label[64];              /* "symbol" when addr starts a symbol, else "" */
 	bool current;                /* addr == RIP */
+	const char *att;             /* AT&T text, branch targets symbolised */
+	const char *intel;           /* Intel text, same */
+	const char *label;           /* "symbol" when addr starts a symbol, else "" */
 };
 
 /* A question a note asks before its stop is revealed (--quiz). The answer is computed
@@ -111,15 +119,15 @@ struct snapshot {
 	struct snap_msr msrs[SNAP_MSR_COUNT];
 	struct snap_frame frame;
 
-	int ninsns;
+	int ninsns;                  /* added with snapshot_add_insn only */
 	struct snap_insn insns[SNAP_MAX_INSNS];
 
 	char location[160];          /* "entry_SYSCALL_64+0x1c" */
 	char source_file[160];       /* "kernel/entry_64.S" or "" */
 	int source_line;             /* 0 when unknown */
 
-	int nquestions;
-	struct snap_question questions[SNAP_MAX_QUESTIONS];
+	int nquestions;              /* added with snapshot_add_question only */
+	struct snap_question *questions;  /* heap, NULL when there are none: most stops ask nothing */
 
 	/* Heap strings owned by the snapshot (snapshot_free releases them); NULL when absent. */
 	char *anchor;                /* the annotation anchor reached, e.g. "entry_SYSCALL_64/swapgs" */
@@ -127,6 +135,8 @@ struct snapshot {
 	char *note_markdown;         /* the note's prose, Markdown */
 	char *note_show;             /* space-separated names to highlight: "rcx r11 msr.lstar pt_regs.ip" */
 	char *console;               /* serial output since the previous stop */
+	char *insn_text;             /* the instructions' strings, back to back */
+	size_t insn_text_used, insn_text_cap;
 };
 
 /* Names of the MSRs as shown ("LSTAR", "STAR", "FMASK", ...). */
@@ -141,10 +151,23 @@ bool snapshot_reg_value(const struct snapshot *s, const char *name, uint64_t *ou
 /* The pt_regs slot called NAME, or NULL (also when the frame is not valid). */
 const struct snap_slot *snapshot_slot(const struct snapshot *s, const char *name);
 
+/* Append an instruction to the window: IN's fields are copied, its three strings
+ * (NULL counts as "") into the snapshot's own storage. Returns 0, -ENOMEM, or -E2BIG
+ * past SNAP_MAX_INSNS. */
+int snapshot_add_insn(struct snapshot *s, const struct snap_insn *in);
+
+/* Empty the instruction window (its storage is kept for the next snapshot_add_insn). */
+void snapshot_clear_insns(struct snapshot *s);
+
+/* A new, zeroed question at the end of the snapshot's list, or NULL when memory runs
+ * out or SNAP_MAX_QUESTIONS are there already. */
+struct snap_question *snapshot_add_question(struct snapshot *s);
+
 /* Deep copy (heap strings duplicated); returns 0 or -ENOMEM. */
 int snapshot_copy(struct snapshot *dst, const struct snapshot *src);
 
-/* Release the heap strings; the struct itself is the caller's. */
+/* Release what the snapshot owns on the heap and empty its instruction and question
+ * lists; the struct itself is the caller's. */
 void snapshot_free(struct snapshot *s);
 
 /* Whether two snapshots hold the same state (used by the back/forward test). */

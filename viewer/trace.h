@@ -11,7 +11,7 @@
 #include "snapshot.h"
 
 /* A trace loaded from a file never holds more stops than this: a full demo walked
- * instruction by instruction is a few thousand, and each stop costs ~12 KiB in memory. */
+ * instruction by instruction is a few thousand, and each stop costs ~6 KiB in memory. */
 #define TRACE_MAX_SNAPS 20000
 
 struct trace {

@@ -138,19 +138,25 @@ static int parse_bytes(struct jc *L, const char *path, const json_t *j, struct s
 	return 0;
 }
 
-static int load_insn(struct jc *L, const json_t *o, const char *path, struct snap_insn *in)
+/* One instruction of the window, appended to S: its text is read into buffers of the
+ * sizes the disassembler writes, so a trace cannot hold longer text than a live walk. */
+static int load_insn(struct jc *L, const json_t *o, const char *path, struct snapshot *s)
 {
 	static const char *const keys[] = { "addr", "bytes", "att", "intel", "label", "current", NULL };
+	char att[SNAP_INSN_TEXT_LEN], intel[SNAP_INSN_TEXT_LEN], label[SNAP_LABEL_LEN];
+	struct snap_insn in = { .att = att, .intel = intel, .label = label };
 	char p[JC_PATH_LEN];
 	int rc;
 
-	if ((rc = jc_object(L, o, path, keys)) || (rc = jc_hex64(L, o, path, "addr", &in->addr)) ||
-	    (rc = parse_bytes(L, (jc_member_path(p, path, "bytes"), p), json_object_get(o, "bytes"), in)) ||
-	    (rc = jc_text(L, o, path, "att", in->att, sizeof(in->att))) ||
-	    (rc = jc_text(L, o, path, "intel", in->intel, sizeof(in->intel))) ||
-	    (rc = jc_text(L, o, path, "label", in->label, sizeof(in->label))) ||
-	    (rc = jc_bool(L, o, path, "current", &in->current)))
+	if ((rc = jc_object(L, o, path, keys)) || (rc = jc_hex64(L, o, path, "addr", &in.addr)) ||
+	    (rc = parse_bytes(L, (jc_member_path(p, path, "bytes"), p), json_object_get(o, "bytes"), &in)) ||
+	    (rc = jc_text(L, o, path, "att", att, sizeof(att))) ||
+	    (rc = jc_text(L, o, path, "intel", intel, sizeof(intel))) ||
+	    (rc = jc_text(L, o, path, "label", label, sizeof(label))) ||
+	    (rc = jc_bool(L, o, path, "current", &in.current)))
 		return rc;
+	if (snapshot_add_insn(s, &in) < 0)
+		return jc_fail(L, path, "out of memory");
 	return 0;
 }
 
@@ -235,22 +241,23 @@ static int load_snapshot(struct jc *L, const json_t *o, const char *path, struct
 		return rc;
 	if ((rc = jc_array(L, o, path, "insns", SNAP_MAX_INSNS, &arr, p)))
 		return rc;
-	s->ninsns = (int)json_array_size(arr);
-	for (int i = 0; i < s->ninsns; i++) {
+	for (size_t i = 0; i < json_array_size(arr); i++) {
 		char ip[JC_PATH_LEN];
 
-		jc_index_path(ip, p, (size_t)i);
-		if ((rc = load_insn(L, json_array_get(arr, i), ip, &s->insns[i])))
+		jc_index_path(ip, p, i);
+		if ((rc = load_insn(L, json_array_get(arr, i), ip, s)))
 			return rc;
 	}
 	if ((rc = jc_array(L, o, path, "questions", SNAP_MAX_QUESTIONS, &arr, p)))
 		return rc;
-	s->nquestions = (int)json_array_size(arr);
-	for (int i = 0; i < s->nquestions; i++) {
+	for (size_t i = 0; i < json_array_size(arr); i++) {
 		char qp[JC_PATH_LEN];
+		struct snap_question *q = snapshot_add_question(s);
 
-		jc_index_path(qp, p, (size_t)i);
-		if ((rc = load_question(L, json_array_get(arr, i), qp, &s->questions[i])))
+		jc_index_path(qp, p, i);
+		if (!q)
+			return jc_fail(L, qp, "out of memory");
+		if ((rc = load_question(L, json_array_get(arr, i), qp, q)))
 			return rc;
 	}
 	return 0;

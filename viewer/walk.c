@@ -257,7 +257,7 @@ static int resolver_find(void *ctx, uint64_t start, uint64_t size, const char *m
 static void detect_pti(struct walk *w)
 {
 	const struct sym *entry = symbols_by_name(&w->syms, "entry_SYSCALL_64");
-	struct snap_insn insns[16];
+	struct disasm_insn insns[16];
 	int n = entry ? disasm_decode_at(&w->dis, entry->addr, 0, insns, 16) : -1;
 	const char *verdict = "page-table isolation unknown";
 	for (int i = 0; i < n; i++) {
@@ -307,7 +307,7 @@ int walk_resolve_anchors(struct walk *w)
  * when a handler rewrote pt_regs->ip (rt_sigreturn) and no note sits on that path. */
 static int set_exit_breakpoints(struct walk *w)
 {
-	struct snap_insn insns[32];
+	struct disasm_insn insns[32];
 	for (uint64_t at = w->entry_text_lo; at < w->entry_text_hi;) {
 		int n = disasm_decode_at(&w->dis, at, 0, insns, 32);
 		if (n <= 0) {

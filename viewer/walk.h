@@ -32,7 +32,7 @@
 struct walk_code {
 	uint64_t start;
 	int n;
-	struct snap_insn *insns;
+	struct disasm_insn *insns;
 };
 
 /* Everything the walk needs to know before it starts; paths are resolved by main. */

@@ -46,7 +46,7 @@ static bool number_after(const char *text, const char *prefix, uint64_t *out)
 /* Name what the live code of entry_SYSCALL_64 shows (see the comment at the top). */
 static void map_syscall_entry(struct walk *w, uint64_t entry)
 {
-	struct snap_insn insns[SCAN_INSNS];
+	struct disasm_insn insns[SCAN_INSNS];
 	int n = 0;
 	uint64_t at = entry;
 	while (n < SCAN_INSNS) {

@@ -143,7 +143,7 @@ static void fill_frame(struct walk *w, struct snapshot *s)
  * the window needs the listing from the function's start); stepping then costs a
  * binary search. Returns the count, or -1 when the listing does not hold RIP. */
 static int window_from_cache(struct walk *w, uint64_t rip, uint64_t start, uint64_t size,
-			     struct snap_insn *out)
+			     struct disasm_insn *out)
 {
 	struct walk_code *c = NULL;
 	for (int i = 0; i < WALK_CODE_CACHE && !c; i++)
@@ -188,19 +188,25 @@ static int window_from_cache(struct walk *w, uint64_t rip, uint64_t start, uint6
 	return -1;
 }
 
-static void fill_code(struct walk *w, struct snapshot *s)
+static int fill_code(struct walk *w, struct snapshot *s)
 {
+	struct disasm_insn window[SNAP_MAX_INSNS];
 	uint64_t start = 0, size = 0;
 	const struct sym *fn = symbols_function(&w->syms, s->rip, &start, &size);
-	int n = fn ? window_from_cache(w, s->rip, start, size, s->insns) : -1;
+	int n = fn ? window_from_cache(w, s->rip, start, size, window) : -1;
 	if (n < 0)
-		n = disasm_window(&w->dis, s->rip, fn ? start : 0, INSNS_BEFORE, INSNS_AFTER, s->insns,
+		n = disasm_window(&w->dis, s->rip, fn ? start : 0, INSNS_BEFORE, INSNS_AFTER, window,
 				  SNAP_MAX_INSNS);
-	s->ninsns = n > 0 ? n : 0;
+	for (int i = 0; i < n; i++) {
+		struct snap_insn view = disasm_insn_view(&window[i]);
+		if (snapshot_add_insn(s, &view) < 0)
+			return -ENOMEM;
+	}
 	symbols_format(&w->syms, s->rip, s->location, sizeof(s->location));
 	if (w->have_dwarf && s->rip >= KERNEL_HALF)
 		debuginfo_source_line(&w->dbg, s->rip, s->source_file, sizeof(s->source_file),
 				      &s->source_line);
+	return 0;
 }
 
 static const struct snap_insn *current_insn(const struct snapshot *s)
@@ -264,14 +270,16 @@ static void fill_note(struct walk *w, struct snapshot *s, const struct annot_not
 
 /* The note's questions, each answered from the state at this stop (expr.h): the quiz
  * checks the learner against what the CPU holds, never against a stored constant. */
-static void fill_questions(struct walk *w, struct snapshot *s, const struct annot_note *note)
+static int fill_questions(struct walk *w, struct snapshot *s, const struct annot_note *note)
 {
 	struct expr_env env;
 	char err[160];
 	walk_expr_env(w, s, &env);
 	for (size_t i = 0; note && i < note->nquestions && s->nquestions < SNAP_MAX_QUESTIONS; i++) {
 		const struct annot_question *aq = &note->questions[i];
-		struct snap_question *q = &s->questions[s->nquestions++];
+		struct snap_question *q = snapshot_add_question(s);
+		if (!q)
+			return -ENOMEM;
 		snprintf(q->text, sizeof(q->text), "%s", aq->text);
 		snprintf(q->expr, sizeof(q->expr), "%s", aq->expr);
 		q->answer_known = expr_eval(aq->expr, &env, &q->answer, err, sizeof(err)) == 0;
@@ -282,6 +290,7 @@ static void fill_questions(struct walk *w, struct snapshot *s, const struct anno
 			q->nchoices = c + 1;
 		}
 	}
+	return 0;
 }
 
 int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
@@ -297,8 +306,6 @@ int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 	snapshot_reg_value(s, "cs", &cs);
 	s->cpl = (int)(cs & 3);
 
-	/* Inject for the MSRs at the first stop of a walk and at annotated stops: the values
-	 * cannot change, so stepping shows them as carried and stays cheap. */
 	/* Inject for the MSRs once per syscall, at its first kernel stop: the values cannot
 	 * change after boot, and an injection costs some 40 round trips. */
 	bool inject = w->sys.msrs_pending;
@@ -308,10 +315,10 @@ int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 	if (rc < 0)
 		return rc;
 	fill_frame(w, s);
-	fill_code(w, s);
+	bool out_of_memory = fill_code(w, s) < 0;
 	const struct annot_note *note = annot_find_by_addr(&w->notes, s->rip);
 	fill_note(w, s, note);
-	fill_questions(w, s, note);
+	out_of_memory |= fill_questions(w, s, note) < 0;
 	if (w->qemu_started) {
 		qemu_console_read(&w->qemu);
 		s->console = qemu_console_take(&w->qemu);
@@ -323,7 +330,7 @@ int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 		if (out)
 			*out = '\0';
 	}
-	if (!s->note_title || !s->note_markdown || !s->note_show) {
+	if (out_of_memory || !s->note_title || !s->note_markdown || !s->note_show) {
 		snprintf(w->err, sizeof(w->err), "out of memory building a snapshot");
 		return -ENOMEM;
 	}

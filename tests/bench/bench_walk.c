@@ -95,7 +95,7 @@ static int bench_stepi(struct walk *w)
 	       (double)(requests(w) - req0) / n);
 	/* The disassembly window of every stop again, as walk_snapshot's fill_code asks for
 	 * it: the bytes are all in the cache now, so this is its CPU cost alone. */
-	static struct snap_insn insns[SNAP_MAX_INSNS];
+	static struct disasm_insn insns[SNAP_MAX_INSNS];
 	double d0 = now_ms();
 	for (int i = 0; i < n; i++) {
 		uint64_t start = 0, size = 0;

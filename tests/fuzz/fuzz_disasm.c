@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct disasm d;
 	if (disasm_open(&d, mem_read, &m, sym, NULL) < 0)
 		abort();
-	struct snap_insn out[SNAP_MAX_INSNS];
+	struct disasm_insn out[SNAP_MAX_INSNS];
 	int n = disasm_window(&d, rip, func, before, after, out, max);
 	if (n > max)
 		abort();

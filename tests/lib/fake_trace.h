@@ -69,22 +69,19 @@ static inline void fake_code(struct snapshot *s)
 {
 	int n = (int)(sizeof(fake_entry_code) / sizeof(fake_entry_code[0]));
 
-	s->ninsns = n;
 	for (int i = 0; i < n; i++) {
 		const struct fake_insn *f = &fake_entry_code[i];
-		struct snap_insn *in = &s->insns[i];
+		struct snap_insn in = { .addr = FAKE_ENTRY + f->off, .len = (unsigned char)(strlen(f->hex) / 2),
+					.att = f->att, .intel = f->intel, .label = f->label };
 
-		in->addr = FAKE_ENTRY + f->off;
-		in->len = (unsigned char)(strlen(f->hex) / 2);
-		for (int b = 0; b < in->len; b++) {
+		for (int b = 0; b < in.len; b++) {
 			char pair[3] = { f->hex[2 * b], f->hex[2 * b + 1], 0 };
 
-			in->bytes[b] = (unsigned char)strtoul(pair, NULL, 16);
+			in.bytes[b] = (unsigned char)strtoul(pair, NULL, 16);
 		}
-		snprintf(in->att, sizeof(in->att), "%s", f->att);
-		snprintf(in->intel, sizeof(in->intel), "%s", f->intel);
-		snprintf(in->label, sizeof(in->label), "%s", f->label);
-		in->current = in->addr == s->rip;
+		in.current = in.addr == s->rip;
+		if (snapshot_add_insn(s, &in) < 0)
+			abort();
 	}
 }
 
@@ -177,13 +174,15 @@ static inline void fake_snapshot(struct snapshot *s, int i)
 	if (s->cpl == 0)
 		fake_code(s);
 	else {
-		s->ninsns = 2;
-		s->insns[0] = (struct snap_insn){ .addr = FAKE_USER_RIP - 5, .len = 5,
-			.bytes = { 0xb8, 0x27, 0, 0, 0 }, .att = "movl $0x27, %eax", .intel = "mov eax, 0x27" };
-		s->insns[1] = (struct snap_insn){ .addr = FAKE_USER_RIP, .len = 2, .bytes = { 0x0f, 0x05 },
-			.att = "syscall", .intel = "syscall" };
+		const struct snap_insn user_code[2] = {
+			{ .addr = FAKE_USER_RIP - 5, .len = 5, .bytes = { 0xb8, 0x27, 0, 0, 0 },
+			  .att = "movl $0x27, %eax", .intel = "mov eax, 0x27", .current = s->rip == FAKE_USER_RIP - 5 },
+			{ .addr = FAKE_USER_RIP, .len = 2, .bytes = { 0x0f, 0x05 },
+			  .att = "syscall", .intel = "syscall", .current = s->rip == FAKE_USER_RIP },
+		};
 		for (int k = 0; k < 2; k++)
-			s->insns[k].current = s->insns[k].addr == s->rip;
+			if (snapshot_add_insn(s, &user_code[k]) < 0)
+				abort();
 	}
 
 	if (s->kind != SNAP_STEP) {

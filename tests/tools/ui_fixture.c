@@ -113,17 +113,14 @@ static uint64_t get_reg(const struct snapshot *s, const char *name)
 
 static void set_code(struct snapshot *s, const struct insn *code, int n)
 {
-	s->ninsns = n;
+	snapshot_clear_insns(s);
 	for (int i = 0; i < n; i++) {
-		struct snap_insn *in = &s->insns[i];
+		struct snap_insn in = { .addr = code[i].addr, .len = code[i].len,
+					.att = code[i].att, .intel = code[i].intel, .label = code[i].label,
+					.current = code[i].addr == s->rip };
 
-		memset(in, 0, sizeof *in);
-		in->addr = code[i].addr;
-		in->len = code[i].len;
-		snprintf(in->att, sizeof in->att, "%s", code[i].att);
-		snprintf(in->intel, sizeof in->intel, "%s", code[i].intel);
-		snprintf(in->label, sizeof in->label, "%s", code[i].label);
-		in->current = in->addr == s->rip;
+		if (snapshot_add_insn(s, &in) < 0)
+			abort();
 	}
 }
 

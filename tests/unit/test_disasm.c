@@ -81,7 +81,7 @@ static void test_known_instructions_both_syntaxes(void **state)
 	(void)state;
 	struct disasm d;
 	assert_int_equal(disasm_open(&d, NULL, NULL, fake_symbolize, NULL), 0);
-	struct snap_insn in[16];
+	struct disasm_insn in[16];
 	int n = disasm_decode(&d, entry_code, sizeof entry_code, BASE, BASE + 0x16, in, 16);
 	assert_int_equal(n, 9);
 	assert_string_equal(in[0].att, "swapgs");
@@ -113,7 +113,7 @@ static void test_branch_targets_symbolised_with_offset_or_left_numeric(void **st
 	(void)state;
 	struct disasm d;
 	assert_int_equal(disasm_open(&d, NULL, NULL, fake_symbolize, NULL), 0);
-	struct snap_insn in[4];
+	struct disasm_insn in[4];
 	/* jmp rel8 to BASE+0x04, and a call to an address no symbol covers */
 	const uint8_t code[] = { 0xeb, 0x02, 0x90, 0x90, 0xe8, 0x00, 0x10, 0x00, 0x00 };
 	assert_int_equal(disasm_decode(&d, code, sizeof code, BASE, 0, in, 4), 4);
@@ -137,7 +137,7 @@ static void test_rip_relative_operand_gets_symbol_comment(void **state)
 	assert_int_equal(disasm_open(&d, NULL, NULL, fake_symbolize, NULL), 0);
 	/* mov 0xf9(%rip),%rax at BASE: target BASE + 7 + 0xf9 = BASE + 0x100 */
 	const uint8_t code[] = { 0x48, 0x8b, 0x05, 0xf9, 0x00, 0x00, 0x00 };
-	struct snap_insn in[1];
+	struct disasm_insn in[1];
 	assert_int_equal(disasm_decode(&d, code, sizeof code, BASE, 0, in, 1), 1);
 	assert_string_equal(in[0].att, "movq 0xf9(%rip), %rax # do_syscall_64");
 	assert_string_equal(in[0].intel, "mov rax, qword ptr [rip + 0xf9] ; do_syscall_64");
@@ -149,7 +149,7 @@ static void test_bytes_that_are_no_instruction(void **state)
 	(void)state;
 	struct disasm d;
 	assert_int_equal(disasm_open(&d, NULL, NULL, NULL, NULL), 0);
-	struct snap_insn in[4];
+	struct disasm_insn in[4];
 	const uint8_t bad[] = { 0x06 };                 /* push %es: invalid in 64-bit mode */
 	assert_int_equal(disasm_decode(&d, bad, sizeof bad, BASE, 0, in, 4), 0);
 	const uint8_t cut[] = { 0xe8, 0x00, 0x00 };     /* call rel32 cut short */
@@ -222,7 +222,7 @@ static void test_window_around_rip(void **state)
 	setup_mem(&m);
 	struct disasm d;
 	assert_int_equal(disasm_open(&d, fake_read, &m, fake_symbolize, NULL), 0);
-	struct snap_insn in[SNAP_MAX_INSNS];
+	struct disasm_insn in[SNAP_MAX_INSNS];
 	uint64_t rip = BASE + 0x16;                     /* rdmsr, the 5th instruction */
 
 	int n = disasm_window(&d, rip, BASE, 2, 3, in, SNAP_MAX_INSNS);
@@ -307,7 +307,7 @@ static void test_close_twice_and_zeroed(void **state)
 	struct disasm d;
 	memset(&d, 0, sizeof d);
 	disasm_close(&d);
-	struct snap_insn in[1];
+	struct disasm_insn in[1];
 	assert_int_equal(disasm_decode(&d, (const uint8_t *)"\x90", 1, 0, 0, in, 1), -EBADF);
 	assert_int_equal(disasm_open(&d, NULL, NULL, NULL, NULL), 0);
 	disasm_close(&d);
@@ -362,7 +362,7 @@ static void test_teaching_kernel_entry(void **state)
 		fail_msg("%s", disasm_error(&d));
 	/* the call into C is shown by name */
 	assert_int_equal(disasm_find_mnemonic(&d, start, size, "call", 1, &a), 1);
-	struct snap_insn in[SNAP_MAX_INSNS];
+	struct disasm_insn in[SNAP_MAX_INSNS];
 	int n = disasm_window(&d, a, start, 3, 2, in, SNAP_MAX_INSNS);
 	assert_int_equal(n, 6);
 	assert_true(in[3].current);

@@ -1,5 +1,6 @@
 /* test_snapshot.c: look-ups, deep copy, free and equality of step snapshots, and
  * building a trace from them. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,7 +88,8 @@ static void test_equal_sees_every_field(void **state)
 	DIFFERS(b.ninsns--);
 	DIFFERS(b.insns[2].bytes[0] ^= 0xff);
 	DIFFERS(b.insns[2].current = !b.insns[2].current);
-	DIFFERS(strcpy(b.insns[2].intel, "nop"));
+	DIFFERS(b.insns[2].intel = "nop");
+	DIFFERS(b.insns[3].label = "elsewhere");
 	DIFFERS(b.source_line++);
 	DIFFERS(strcpy(b.location, "elsewhere"));
 	DIFFERS(free(b.note_title); b.note_title = NULL);
@@ -125,6 +127,87 @@ static void test_trace_append_copies(void **state)
 	assert_null(t.kernel_path);
 }
 
+/* The instructions' strings live in one block per snapshot: growing the block must
+ * leave every earlier string readable, and a copy must point into its own block. */
+static void test_insn_text_block(void **state)
+{
+	struct snapshot a, b;
+	char att[SNAP_INSN_TEXT_LEN], label[16];
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	for (int i = 0; i < SNAP_MAX_INSNS; i++) {
+		/* 95-character texts: the block must grow several times over the 24 */
+		snprintf(att, sizeof(att), "%-94s%c", "movq", 'A' + i);
+		snprintf(label, sizeof(label), i % 5 ? "" : "sym%d", i);
+		struct snap_insn in = { .addr = 0x1000u + (unsigned)i, .len = 1, .bytes = { 0x90 },
+					.att = att, .intel = i == 3 ? NULL : "nop", .label = label,
+					.current = i == 7 };
+		assert_int_equal(snapshot_add_insn(&a, &in), 0);
+	}
+	struct snap_insn extra = { .att = "one too many" };
+	assert_int_equal(snapshot_add_insn(&a, &extra), -E2BIG);
+	assert_int_equal(a.ninsns, SNAP_MAX_INSNS);
+	for (int i = 0; i < SNAP_MAX_INSNS; i++) {
+		assert_int_equal(strlen(a.insns[i].att), SNAP_INSN_TEXT_LEN - 1);
+		assert_int_equal(a.insns[i].att[SNAP_INSN_TEXT_LEN - 2], 'A' + i);
+		assert_string_equal(a.insns[i].intel, i == 3 ? "" : "nop");  /* NULL is "" */
+		assert_true(a.insns[i].current == (i == 7));
+		assert_true(a.insns[i].att >= a.insn_text &&
+			    a.insns[i].label < a.insn_text + a.insn_text_used);
+	}
+	assert_string_equal(a.insns[10].label, "sym10");
+	assert_string_equal(a.insns[11].label, "");
+
+	assert_int_equal(snapshot_copy(&b, &a), 0);
+	assert_true(snapshot_equal(&a, &b));
+	struct snap_insn one = { .addr = 0x2000, .att = "ret", .intel = "ret" };
+	snapshot_clear_insns(&b);                          /* a window replaced in place */
+	assert_int_equal(b.ninsns, 0);
+	assert_int_equal(snapshot_add_insn(&b, &one), 0);
+	assert_string_equal(b.insns[0].att, "ret");
+	assert_false(snapshot_equal(&a, &b));
+	snapshot_free(&b);
+	assert_int_equal(snapshot_copy(&b, &a), 0);
+	for (int i = 0; i < SNAP_MAX_INSNS; i++)
+		assert_true(b.insns[i].att >= b.insn_text && b.insns[i].att < b.insn_text + b.insn_text_used);
+	snapshot_free(&a);
+	assert_int_equal(a.ninsns, 0);
+	assert_null(a.insn_text);
+	assert_int_equal(b.insns[23].att[SNAP_INSN_TEXT_LEN - 2], 'A' + 23);  /* b owns its text */
+	snapshot_free(&b);
+}
+
+/* Questions are on the heap, at most SNAP_MAX_QUESTIONS, deep-copied and compared. */
+static void test_questions(void **state)
+{
+	struct snapshot a, b;
+
+	(void)state;
+	fake_snapshot(&a, 0);
+	assert_int_equal(a.nquestions, 0);
+	assert_null(a.questions);
+	for (int i = 0; i < SNAP_MAX_QUESTIONS; i++) {
+		struct snap_question *q = snapshot_add_question(&a);
+		assert_non_null(q);
+		assert_int_equal(q->nchoices, 0);                  /* zeroed */
+		snprintf(q->text, sizeof(q->text), "question %d", i);
+		q->answer_known = true;
+		q->answer = 0x33;
+	}
+	assert_null(snapshot_add_question(&a));
+	assert_int_equal(a.nquestions, SNAP_MAX_QUESTIONS);
+	assert_int_equal(snapshot_copy(&b, &a), 0);
+	assert_ptr_not_equal(a.questions, b.questions);
+	assert_true(snapshot_equal(&a, &b));
+	b.questions[2].answer = 0x10;
+	assert_false(snapshot_equal(&a, &b));
+	snapshot_free(&a);
+	assert_int_equal(a.nquestions, 0);
+	assert_string_equal(b.questions[1].text, "question 1");
+	snapshot_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +215,8 @@ int main(void)
 		cmocka_unit_test(test_copy_is_deep_and_equal),
 		cmocka_unit_test(test_equal_sees_every_field),
 		cmocka_unit_test(test_trace_append_copies),
+		cmocka_unit_test(test_insn_text_block),
+		cmocka_unit_test(test_questions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
