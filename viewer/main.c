@@ -240,6 +240,12 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 				fprintf(stderr, "syswalk: %s\n", walk_error(&w));
 			else if (vc.problems)
 				rc = -1;
+			/* Before the summary, which stays the last line (scripts read it so). */
+			if (w.stats.msr_injection_failures)
+				printf("(%llu rdmsr injection%s did not complete and %s retried)\n",
+				       (unsigned long long)w.stats.msr_injection_failures,
+				       w.stats.msr_injection_failures == 1 ? "" : "s",
+				       w.stats.msr_injection_failures == 1 ? "was" : "were");
 			printf("%s: %zu notes, every anchor resolves; %zu stops walked, %zu checks and "
 			       "%zu questions evaluated, %zu problem%s, %zu notes not reached\n",
 			       p->annotations, w.notes.nnotes, vc.stops, vc.checks, vc.questions,

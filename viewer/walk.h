@@ -77,6 +77,7 @@ struct walk_stats {
 	uint64_t stops;                  /* snapshots built */
 	uint64_t skipped_stops;          /* breakpoint hits run through (other tasks) */
 	uint64_t msr_injections;
+	uint64_t msr_injection_failures; /* rdmsr steps that did not complete (retried) */
 	uint64_t phys_reads;             /* reads that went through the kernel page table */
 };
 

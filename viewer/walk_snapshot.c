@@ -70,17 +70,25 @@ static int fill_msrs(struct walk *w, struct snapshot *s, bool inject)
 			w->msrs[i].source = SNAP_MSR_CARRIED;
 	if (inject && s->cpl == 0) {
 		uint64_t values[4];
-		int rc = target_read_msrs(&w->target, injected_ids, values, 4);
+		int rc = -1;
 		/* An injection that could not run (the step did not complete) restored the CPU
-		 * and leaves the values carried; a failed restore or a lost target is fatal. */
-		if (rc == TARGET_ERR_RESTORE || rc == TARGET_ERR_EXITED || rc == RSP_ERR_EOF ||
-		    rc == RSP_ERR_IO || rc == RSP_ERR_TIMEOUT) {
-			snprintf(w->err, sizeof(w->err), "reading the MSRs by injecting rdmsr: %s",
-				 target_error(&w->target));
-			return rc;
+		 * and is tried once more, then again at the syscall's next kernel stop (the
+		 * values stay carried meanwhile): on Linux under a loaded machine a first stop
+		 * once went without its MSRs. A failed restore or a lost target is fatal. */
+		for (int attempt = 0; attempt < 2 && rc < 0; attempt++) {
+			rc = target_read_msrs(&w->target, injected_ids, values, 4);
+			if (rc == TARGET_ERR_RESTORE || rc == TARGET_ERR_EXITED || rc == RSP_ERR_EOF ||
+			    rc == RSP_ERR_IO || rc == RSP_ERR_TIMEOUT) {
+				snprintf(w->err, sizeof(w->err), "reading the MSRs by injecting rdmsr: %s",
+					 target_error(&w->target));
+				return rc;
+			}
+			if (rc < 0)
+				w->stats.msr_injection_failures++;
 		}
 		if (rc == 0) {
 			w->stats.msr_injections++;
+			w->sys.msrs_pending = false;
 			for (int i = 0; i < 4; i++)
 				w->msrs[injected_slots[i]] = (struct snap_msr){ values[i], SNAP_MSR_LIVE };
 		}
@@ -308,10 +316,7 @@ int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 
 	/* Inject for the MSRs once per syscall, at its first kernel stop: the values cannot
 	 * change after boot, and an injection costs some 40 round trips. */
-	bool inject = w->sys.msrs_pending;
-	int rc = fill_msrs(w, s, inject);
-	if (inject && s->cpl == 0)
-		w->sys.msrs_pending = false;
+	int rc = fill_msrs(w, s, w->sys.msrs_pending);
 	if (rc < 0)
 		return rc;
 	fill_frame(w, s);
