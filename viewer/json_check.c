@@ -34,6 +34,23 @@ void jc_index_path(char *out, const char *path, size_t i)
 		strcpy(out + JC_PATH_LEN - 4, "...");
 }
 
+/* Fail at PATH.KEY: the leaf getters build that path only when there is an error to
+ * report (building it for every field cost a tenth of loading a trace). */
+static int member_fail(struct jc *L, const char *path, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int member_fail(struct jc *L, const char *path, const char *key, const char *fmt, ...)
+{
+	char p[JC_PATH_LEN], msg[256];
+	va_list ap;
+
+	jc_member_path(p, path, key);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return jc_fail(L, p, "%s", msg);
+}
+
 const char *jc_type_name(const json_t *j)
 {
 	switch (json_typeof(j)) {
@@ -90,13 +107,12 @@ json_t *jc_field(const json_t *obj, const char *path, const char *key, char *p)
 int jc_text(struct jc *L, const json_t *obj, const char *path, const char *key,
 		    char *dst, size_t size)
 {
-	char p[JC_PATH_LEN];
-	json_t *j = jc_field(obj, path, key, p);
+	json_t *j = json_object_get(obj, key);
 
 	if (!json_is_string(j))
-		return jc_fail(L, p, "expected a string, found %s", jc_type_name(j));
+		return member_fail(L, path, key, "expected a string, found %s", jc_type_name(j));
 	if (json_string_length(j) >= size)
-		return jc_fail(L, p, "too long (%zu bytes, at most %zu)", json_string_length(j), size - 1);
+		return member_fail(L, path, key, "too long (%zu bytes, at most %zu)", json_string_length(j), size - 1);
 	memcpy(dst, json_string_value(j), json_string_length(j) + 1);
 	return 0;
 }
@@ -105,42 +121,39 @@ int jc_text(struct jc *L, const json_t *obj, const char *path, const char *key,
 int jc_opt_heap_text(struct jc *L, const json_t *obj, const char *path,
 			     const char *key, char **dst)
 {
-	char p[JC_PATH_LEN];
-	json_t *j = jc_field(obj, path, key, p);
+	json_t *j = json_object_get(obj, key);
 
 	*dst = NULL;
 	if (json_is_null(j))
 		return 0;
 	if (!json_is_string(j))
-		return jc_fail(L, p, "expected a string or null, found %s", jc_type_name(j));
+		return member_fail(L, path, key, "expected a string or null, found %s", jc_type_name(j));
 	*dst = strdup(json_string_value(j));
 	if (!*dst)
-		return jc_fail(L, p, "out of memory");
+		return member_fail(L, path, key, "out of memory");
 	return 0;
 }
 
 int jc_int(struct jc *L, const json_t *obj, const char *path, const char *key,
 		   long long min, long long max, long long *out)
 {
-	char p[JC_PATH_LEN];
-	json_t *j = jc_field(obj, path, key, p);
+	json_t *j = json_object_get(obj, key);
 
 	if (!json_is_integer(j))
-		return jc_fail(L, p, "expected an integer, found %s", jc_type_name(j));
+		return member_fail(L, path, key, "expected an integer, found %s", jc_type_name(j));
 	*out = json_integer_value(j);
 	if (*out < min || *out > max)
-		return jc_fail(L, p, "%lld out of range %lld..%lld", *out, min, max);
+		return member_fail(L, path, key, "%lld out of range %lld..%lld", *out, min, max);
 	return 0;
 }
 
 int jc_bool(struct jc *L, const json_t *obj, const char *path, const char *key,
 		    bool *out)
 {
-	char p[JC_PATH_LEN];
-	json_t *j = jc_field(obj, path, key, p);
+	json_t *j = json_object_get(obj, key);
 
 	if (!json_is_boolean(j))
-		return jc_fail(L, p, "expected true or false, found %s", jc_type_name(j));
+		return member_fail(L, path, key, "expected true or false, found %s", jc_type_name(j));
 	*out = json_is_true(j);
 	return 0;
 }
@@ -160,25 +173,24 @@ int jc_hex_digit(char c)
 int jc_hex64(struct jc *L, const json_t *obj, const char *path, const char *key,
 		     uint64_t *out)
 {
-	char p[JC_PATH_LEN];
-	json_t *j = jc_field(obj, path, key, p);
+	json_t *j = json_object_get(obj, key);
 	const char *s;
 	size_t len;
 	uint64_t v = 0;
 
 	if (!json_is_string(j))
-		return jc_fail(L, p, "not a hex string (found %s)", jc_type_name(j));
+		return member_fail(L, path, key, "not a hex string (found %s)", jc_type_name(j));
 	s = json_string_value(j);
 	len = json_string_length(j);
 	if (len < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-		return jc_fail(L, p, "not a hex string (want \"0x\" and hex digits)");
+		return member_fail(L, path, key, "not a hex string (want \"0x\" and hex digits)");
 	for (size_t i = 2; i < len; i++) {
 		int d = jc_hex_digit(s[i]);
 
 		if (d < 0)
-			return jc_fail(L, p, "not a hex string (bad digit at offset %zu)", i);
+			return member_fail(L, path, key, "not a hex string (bad digit at offset %zu)", i);
 		if (v >> 60)
-			return jc_fail(L, p, "out of range (more than 64 bits)");
+			return member_fail(L, path, key, "out of range (more than 64 bits)");
 		v = v << 4 | (unsigned)d;
 	}
 	*out = v;
@@ -188,18 +200,17 @@ int jc_hex64(struct jc *L, const json_t *obj, const char *path, const char *key,
 int jc_enum(struct jc *L, const json_t *obj, const char *path, const char *key,
 		    const char *const names[], int n, int *out)
 {
-	char p[JC_PATH_LEN];
-	json_t *j = jc_field(obj, path, key, p);
+	json_t *j = json_object_get(obj, key);
 
 	if (!json_is_string(j))
-		return jc_fail(L, p, "expected a string, found %s", jc_type_name(j));
+		return member_fail(L, path, key, "expected a string, found %s", jc_type_name(j));
 	for (int i = 0; i < n; i++) {
 		if (strcmp(json_string_value(j), names[i]) == 0) {
 			*out = i;
 			return 0;
 		}
 	}
-	return jc_fail(L, p, "unknown value (expected %s%s%s%s%s)", names[0], n > 1 ? ", " : "",
+	return member_fail(L, path, key, "unknown value (expected %s%s%s%s%s)", names[0], n > 1 ? ", " : "",
 		    n > 1 ? names[1] : "", n > 2 ? " or " : "", n > 2 ? names[2] : "");
 }
 
