@@ -157,40 +157,55 @@ static bool same_anchor(const struct annot_anchor *a, const struct annot_anchor 
 	return oa == ob;
 }
 
+/* Append N bytes of P to the growing string *TEXT (*LEN used, *CAP allocated). */
+static bool append(char **text, size_t *len, size_t *cap, const char *p, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t want = *cap ? *cap : 64;
+		while (*len + n + 1 > want)
+			want *= 2;
+		char *grown = realloc(*text, want);
+		if (!grown)
+			return false;
+		*text = grown;
+		*cap = want;
+	}
+	memcpy(*text + *len, p, n);
+	*len += n;
+	(*text)[*len] = '\0';
+	return true;
+}
+
 /* The heading's text flattened; *plain_len is how many leading bytes came from plain
- * text or code spans (emphasis or links inside an anchor mangle it, so we refuse them). */
+ * text or code spans (emphasis or links inside an anchor mangle it, so we refuse them).
+ * A plain growing buffer, not open_memstream: that one wipes 8 KiB for every heading. */
 static char *heading_text(struct src *s, cmark_node *h, size_t *plain_len)
 {
 	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-	bool formatted_seen = false;
+	size_t len = 0, cap = 0;
+	bool formatted_seen = false, ok = append(&text, &len, &cap, "", 0);
 
-	if (!f) {
-		s->oom = true;
-		return NULL;
-	}
 	*plain_len = 0;
 	cmark_iter *it = cmark_iter_new(h);
-	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE; ) {
+	for (cmark_event_type ev; ok && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE; ) {
 		cmark_node *n = cmark_iter_get_node(it);
 		cmark_node_type t = cmark_node_get_type(n);
 		if (ev != CMARK_EVENT_ENTER || n == h)
 			continue;
-		if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE)
-			fputs(cmark_node_get_literal(n), f);
-		else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
-			fputc(' ', f);
+		if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE) {
+			const char *lit = cmark_node_get_literal(n);
+			ok = append(&text, &len, &cap, lit, strlen(lit));
+		} else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK) {
+			ok = append(&text, &len, &cap, " ", 1);
+		}
 		if (t == CMARK_NODE_EMPH || t == CMARK_NODE_STRONG || t == CMARK_NODE_LINK ||
 		    t == CMARK_NODE_IMAGE || t == CMARK_NODE_HTML_INLINE)
 			formatted_seen = true;
-		if (!formatted_seen) {
-			fflush(f);
-			*plain_len = size;
-		}
+		if (!formatted_seen)
+			*plain_len = len;
 	}
 	cmark_iter_free(it);
-	if (fclose(f) != 0 || !text) {
+	if (!ok) {
 		free(text);
 		s->oom = true;
 		return NULL;
