@@ -160,6 +160,7 @@ static void ui_draw(struct ui *u)
 	} else if (!have) {
 		ui_put(&u->view, LINES / 2, 2, COLS - 4, A_BOLD, "No stop yet: press n to start the walk.");
 		ui_draw_status(u);
+		ui_draw_message(u);
 	} else if (ui_quiz_arrive(&u->quiz, u->view.pos, u->view.snap), u->quiz.active) {
 		ui_quiz_draw(&u->quiz, &u->view, u->view.snap);   /* nothing revealed yet */
 		ui_draw_status(u);
@@ -172,6 +173,8 @@ static void ui_draw(struct ui *u)
 		ui_draw_status(u);
 		if (u->help)
 			ui_draw_help(u);
+		else
+			ui_draw_message(u);
 	}
 	refresh();
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ui_internal.h"
+#include "ui_text.h"
 
 void ui_draw_too_small(struct ui *u)
 {
@@ -27,6 +28,8 @@ void ui_draw_status(struct ui *u)
 	int y = LINES - 1, used;
 	char left[512];
 	const char *hints = "n next  s step  c syscall  b/f back/fwd  ? help  q quit";
+
+	u->msg_cut = false;
 
 	if (u->prompting) {
 		attrset(A_NORMAL);
@@ -73,6 +76,7 @@ void ui_draw_status(struct ui *u)
 		mvhline(y, x - 1, ' ', 1);
 		ui_put(v, y, x, COLS - x - 1,
 		       u->msg_error ? v->style[UI_ST_ERROR] : v->style[UI_ST_STATUS] | A_BOLD, u->msg);
+		u->msg_cut = ui_text_width(u->msg, strlen(u->msg), v->utf8) > COLS - x - 1;
 	} else {
 		if (COLS - used - 1 <= (int)strlen(hints))
 			hints = "? help  q quit";     /* the short form on narrow screens */
@@ -80,6 +84,43 @@ void ui_draw_status(struct ui *u)
 			ui_put(v, y, COLS - (int)strlen(hints) - 1, (int)strlen(hints),
 			       v->style[UI_ST_STATUS], hints);
 	}
+}
+
+/* Up to MESSAGE_LINES wrapped lines of a message, for the box below. */
+#define MESSAGE_LINES 8
+struct message_lines {
+	char line[MESSAGE_LINES][256];
+	int n;
+};
+
+static void keep_message_line(void *arg, const char *line, size_t len)
+{
+	struct message_lines *m = arg;
+
+	if (m->n < MESSAGE_LINES)
+		snprintf(m->line[m->n++], sizeof m->line[0], "%.*s", (int)len, line);
+}
+
+/* The status line keeps the walk's state and cuts a long message (QEMU's death and
+ * what can still be done, an export error naming a long path): the message is then
+ * shown whole just above it, over the panes, until the next key clears it. */
+void ui_draw_message(struct ui *u)
+{
+	struct ui_view *v = &u->view;
+	struct message_lines m = { .n = 0 };
+
+	if (!u->msg_cut || !u->msg[0] || u->prompting)
+		return;
+	ui_text_wrap(u->msg, COLS - 4, v->utf8, keep_message_line, &m);
+	int h = m.n + 2, y0 = LINES - 1 - h;
+	if (m.n == 0 || y0 < 0)
+		return;
+	ui_clear_rect((struct ui_rect){ y0, 0, h, COLS });
+	ui_header(v, y0, 0, COLS, u->msg_error ? "Error" : "Message", true, NULL);
+	for (int i = 0; i < m.n; i++)
+		ui_put(v, y0 + 1 + i, 2, COLS - 4, u->msg_error ? v->style[UI_ST_ERROR] : A_BOLD,
+		       m.line[i]);
+	ui_header(v, y0 + h - 1, 0, COLS, "", false, NULL);
 }
 
 static const char *const ui_help_lines[] = {

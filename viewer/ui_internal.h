@@ -31,6 +31,7 @@ struct ui {
 	size_t input_len;
 	char msg[512];                   /* status message; an error when msg_error */
 	bool msg_error;
+	bool msg_cut;                    /* the status line could not hold msg whole */
 	const char *busy;                /* the action running, for the status line */
 	const struct snapshot *last_snap;
 	char *tail;                      /* live console bytes (ui_options.console_read) */
@@ -43,6 +44,9 @@ struct ui {
 
 /* The status line at the bottom (or the export prompt when it is open). */
 void ui_draw_status(struct ui *u);
+
+/* A message the status line had to cut, whole, in a box just above it. */
+void ui_draw_message(struct ui *u);
 
 /* The key help, over the panes. */
 void ui_draw_help(struct ui *u);
