@@ -280,6 +280,22 @@ static void viewer_quiz_score(void *ctx, int asked, int right)
 	record_quiz_score(((struct viewer_ctx *)ctx)->trace, asked, right);
 }
 
+/* The gdbstub's socket, watched by the viewer between actions. */
+static int viewer_target_fd(void *ctx)
+{
+	return walk_target_fd(((struct viewer_ctx *)ctx)->walk);
+}
+
+static int viewer_target_event(void *ctx, char *msg, size_t len)
+{
+	struct walk *w = ((struct viewer_ctx *)ctx)->walk;
+
+	if (walk_poll_idle(w) == 0)
+		return 0;
+	snprintf(msg, len, "%s", walk_error(w));
+	return -1;
+}
+
 /* Serial output between stops, for the viewer's live console; the bytes stay in QEMU's
  * buffer for the next stop's snapshot. 0 at end of file: QEMU has exited. */
 static ssize_t viewer_console_read(void *ctx, char *buf, size_t cap)
@@ -320,6 +336,8 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 	uo.export = viewer_export;
 	uo.quiz = o->quiz;
 	uo.quiz_score = viewer_quiz_score;
+	uo.target_fd = viewer_target_fd;
+	uo.target_event = viewer_target_event;
 	if (w.qemu_started) {
 		uo.console_fd = qemu_console_fd(&w.qemu);
 		uo.console_read = viewer_console_read;

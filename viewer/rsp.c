@@ -463,6 +463,46 @@ int rsp_send(struct rsp_conn *c, const char *payload, size_t len)
 	}
 }
 
+int rsp_poll_idle(struct rsp_conn *c)
+{
+	if (c->stalled)
+		return set_error(c, c->stalled_rc, "%s", c->stalled_why);
+	for (;;) {
+		if (c->in_pos >= c->in_len) {
+			ssize_t got = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
+			if (got == 0 || (got < 0 && errno == ECONNRESET))
+				return set_error(c, RSP_ERR_EOF, "gdbstub closed the connection (QEMU exited?)");
+			if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				return 0;
+			if (got < 0)
+				return set_error(c, RSP_ERR_IO, "read from gdbstub: %s", strerror(errno));
+			c->in_pos = 0;
+			c->in_len = (size_t)got;
+			c->stats.bytes_in += (uint64_t)got;
+		}
+		size_t used;
+		int rc = rsp_decode(&c->dec, c->in + c->in_pos, c->in_len - c->in_pos, &used);
+		c->in_pos += used;
+		if (rc == RSP_NEED_MORE)
+			continue;
+		if (rc < 0)
+			return stall(c, set_error(c, rc, "unasked bytes from the gdbstub: %s", c->dec.error));
+		if (c->dec.kind == RSP_KIND_PACKET) {
+			c->stats.packets_in++;
+			if ((rc = send_ack(c, '+')) < 0)
+				return rc;
+			if ((rc = divert(c, true)) < 0)
+				return rc;
+			if (rc == 0)
+				c->stats.stray_packets++;   /* an answer nobody asked for: dropped */
+		} else if (c->dec.kind == RSP_KIND_NOTIFY) {
+			c->stats.notifications++;
+		} else {
+			c->stats.stray_acks++;
+		}
+	}
+}
+
 int rsp_request(struct rsp_conn *c, const char *payload, const char **reply, size_t *len)
 {
 	char what[64];

@@ -39,6 +39,7 @@ struct rsp_stats {
 	uint64_t packets_in;      /* good packets received */
 	uint64_t naks_sent;       /* '-' sent for a corrupt packet */
 	uint64_t stray_acks;      /* '+' or '-' received while none was awaited */
+	uint64_t stray_packets;   /* packets received while nothing was asked, dropped */
 	uint64_t console_packets; /* 'O' packets passed to the console callback */
 	uint64_t notifications;   /* '%' packets (ignored) */
 	uint64_t queued_stops;    /* stop replies that arrived unasked and were queued */
@@ -119,6 +120,13 @@ int rsp_requestf(struct rsp_conn *c, const char **reply, size_t *len, const char
  * rsp_request wait, readability of interrupt_fd cuts their wait to that grace, counted
  * from its start, so Ctrl-C also ends a wait on a stub that stopped answering. */
 int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t *len);
+
+/* Take what the stub sent while nothing was asked (the viewer calls it when the socket
+ * turns readable between actions), without waiting: console packets go to the
+ * callback, stop replies to the queue, stray acks are counted; a packet cut short stays
+ * in the decoder for later. Returns 0, RSP_ERR_EOF when the stub has closed the
+ * connection (QEMU exited), or another negative code (the connection then stalls). */
+int rsp_poll_idle(struct rsp_conn *c);
 
 /* Send the 0x03 interrupt byte now. */
 int rsp_interrupt(struct rsp_conn *c);

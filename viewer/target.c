@@ -520,3 +520,10 @@ int target_continue(struct target *t, int timeout_ms, struct target_stop *stop)
 		return rc;
 	return resume(t, t->vcont ? "vCont;c" : "c", timeout_ms, stop);
 }
+
+int target_poll_idle(struct target *t)
+{
+	int rc = rsp_poll_idle(&t->rsp);
+
+	return rc < 0 ? target_set_error(t, rc, "%s", rsp_error(&t->rsp)) : 0;
+}

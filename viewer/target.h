@@ -134,6 +134,10 @@ int target_continue(struct target *t, int timeout_ms, struct target_stop *stop);
 /* While continuing, readability of FD sends 0x03 (the UI's signal self-pipe); -1 = off. */
 void target_set_interrupt_fd(struct target *t, int fd);
 
+/* Between actions, while the CPU is stopped: take what the stub sent unasked, without
+ * waiting (rsp_poll_idle). 0, or < 0 when the connection is gone or broken. */
+int target_poll_idle(struct target *t);
+
 /* Read N MSRs by injecting rdmsr at RIP (CPL 0 only, else TARGET_ERR_CPL3), with one
  * save/restore around all of them and the restore verified (TARGET_ERR_RESTORE). */
 int target_read_msrs(struct target *t, const uint32_t *msrs, uint64_t *values, int n);

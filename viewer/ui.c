@@ -358,9 +358,11 @@ static int ui_console(struct ui *u)
 		return 0;                /* nothing to read after all: keep watching */
 	if (n <= 0) {
 		u->console_fd = -1;      /* end of file or error: stop watching it */
-		/* The serial line closes when QEMU exits: say so now, not at the next key. */
-		ui_set_msg(u, true, "QEMU has exited; the stops seen can still be browsed (b/f) and "
-			   "exported (e)");
+		/* The serial line closes when QEMU exits: say so now, not at the next key
+		 * (unless the gdbstub's socket already told, and said more). */
+		if (!u->target_gone)
+			ui_set_msg(u, true, "QEMU has exited; the stops seen can still be browsed (b/f) "
+				   "and exported (e)");
 		return UI_REDRAW;
 	}
 	if (u->tail_len + (size_t)n > UI_TAIL_MAX) {
@@ -381,22 +383,40 @@ static int ui_console(struct ui *u)
 	return UI_REDRAW;
 }
 
+/* The gdbstub's socket turned readable between actions: usually the target is gone. */
+static int ui_target(struct ui *u)
+{
+	char msg[sizeof u->msg];
+
+	msg[0] = '\0';
+	if (u->opt->target_event(u->opt->ctx, msg, sizeof msg) == 0)
+		return 0;
+	u->target_gone = true;
+	ui_set_msg(u, true, "%s", msg[0] ? msg : "the target is gone");
+	return UI_REDRAW;
+}
+
 static void ui_loop(struct ui *u)
 {
 	int flags = UI_REDRAW;
 
 	while (!(flags & UI_QUIT)) {
-		struct pollfd p[3] = {
+		/* One loop over the keyboard, the signal self-pipe, QEMU's serial line and the
+		 * gdbstub's socket; poll skips the fds that are -1. */
+		int target_fd = u->opt->target_fd && u->opt->target_event && !u->target_gone ?
+				u->opt->target_fd(u->opt->ctx) : -1;
+		struct pollfd p[4] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = u->term.pipe_rd, .events = POLLIN },
 			{ .fd = u->console_fd, .events = POLLIN },
+			{ .fd = target_fd, .events = POLLIN },
 		};
 		int ch;
 
 		if (flags & UI_REDRAW)
 			ui_draw(u);
 		flags = 0;
-		if (poll(p, u->console_fd >= 0 ? 3 : 2, -1) < 0) {
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			u->status = 1;
@@ -411,6 +431,8 @@ static void ui_loop(struct ui *u)
 		/* Read keys even without POLLIN: resizeterm queues KEY_RESIZE internally. */
 		while (!(flags & UI_QUIT) && (ch = getch()) != ERR)
 			flags |= ui_key(u, ch);
+		if (target_fd >= 0 && (p[3].revents & (POLLIN | POLLHUP | POLLERR)))
+			flags |= ui_target(u);
 		if (u->console_fd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
 			flags |= ui_console(u);
 	}

@@ -43,6 +43,14 @@ struct ui_options {
 	int console_fd;
 	ssize_t (*console_read)(void *ctx, char *buf, size_t cap);
 
+	/* Optional connection to the target, watched between actions (both NULL for none).
+	 * target_fd says which fd to watch now, -1 for none (asked before every wait: it
+	 * changes when the target goes). When it turns readable or hangs up, the UI calls
+	 * target_event: 0 means all is well (what arrived was taken), < 0 that the target
+	 * is gone, with the message in MSG, shown at once. */
+	int (*target_fd)(void *ctx);
+	int (*target_event)(void *ctx, char *msg, size_t len);
+
 	/* The 'e' key: write the walk so far to PATH. Returns 0, or < 0 with a message
 	 * in ERR. NULL: the key says that exporting is not available. */
 	int (*export)(void *ctx, const char *path, char *err, size_t errlen);

@@ -38,6 +38,7 @@ struct ui {
 	size_t tail_len;
 	size_t last_count;               /* stops in the history at the last draw */
 	int console_fd;
+	bool target_gone;                /* target_event said so: its message is the news */
 	struct ui_quiz quiz;             /* --quiz: the question covering the screen */
 	int status;                      /* ui_run's result */
 };

@@ -40,13 +40,43 @@ int walk_fail_target(struct walk *w, int rc, const char *doing)
 		qemu_describe_exit(&w->qemu, how, sizeof(how));
 		qemu_stderr_text(&w->qemu, why, sizeof(why));
 		w->connected = false;
+		snprintf(w->gone, sizeof(w->gone), "QEMU is gone (%s)", how);
 		return walk_fail(w, rc, "QEMU is gone (%s) while %s%s%s%s", how, doing, why[0] ? ": " : "",
 				 why, w->history.n ? "; the stops already seen can still be browsed and "
 						     "exported" : "");
 	}
-	if (rc == RSP_ERR_EOF || rc == TARGET_ERR_EXITED)
+	if (rc == RSP_ERR_EOF || rc == TARGET_ERR_EXITED) {
 		w->connected = false;
+		snprintf(w->gone, sizeof(w->gone), "%s", target_error(&w->target));
+	}
 	return walk_fail(w, rc, "%s: %s", doing, target_error(&w->target));
+}
+
+/* The gdbstub's socket, for a poll loop between actions; -1 when not connected. */
+int walk_target_fd(const struct walk *w)
+{
+	return w->connected ? w->target.rsp.fd : -1;
+}
+
+/* Between actions the CPU is stopped and the stub has nothing to say: the socket turns
+ * readable only when it closes (QEMU has died, or the gdbstub given to --attach went
+ * away) or when something arrives unasked. The viewer learns of a death at once this
+ * way, even with no serial line to watch (--attach). */
+int walk_poll_idle(struct walk *w)
+{
+	if (!w->connected)
+		return 0;
+	int rc = target_poll_idle(&w->target);
+	if (rc == 0)
+		return 0;
+	w->connected = false;
+	snprintf(w->gone, sizeof(w->gone), "%s", target_error(&w->target));
+	rc = walk_fail_target(w, rc, "waiting between actions");
+	size_t n = strlen(w->err);
+	if (!w->qemu_started && w->history.n && n < sizeof(w->err))
+		snprintf(w->err + n, sizeof(w->err) - n, "; the stops already seen can still be "
+			 "browsed and exported");
+	return rc;
 }
 
 const char *walk_error(const struct walk *w)

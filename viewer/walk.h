@@ -87,6 +87,7 @@ struct walk {
 	bool qemu_started;
 	struct target target;
 	bool connected;
+	char gone[256];                  /* once not connected: how the target went, for later messages */
 	struct symbols syms;
 	struct debuginfo dbg;
 	bool have_dwarf;
@@ -145,6 +146,14 @@ void walk_close(struct walk *w);
 
 /* The last error, "" when none. */
 const char *walk_error(const struct walk *w);
+
+/* The gdbstub's socket, for a poll loop between actions; -1 when not connected. */
+int walk_target_fd(const struct walk *w);
+
+/* Between actions, when that socket turns readable: take what the stub sent unasked.
+ * Returns 0, or < 0 once the target is gone (the walk is then no longer live), with
+ * the message in walk_error(W). */
+int walk_poll_idle(struct walk *w);
 
 /* Build the snapshot of the current stop (walk_snapshot.c). KIND says how we got here. */
 int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *out);

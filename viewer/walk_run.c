@@ -289,11 +289,11 @@ static int run_to_anchor(struct walk *w)
 	}
 }
 
-static int live_check(struct walk *w, const char *action)
+static int live_check(struct walk *w)
 {
 	if (!w->connected)
-		return walk_fail(w, -ENOTCONN, "cannot %s: the target is gone; the stops already seen can "
-			    "still be browsed (b/f) and exported", action);
+		return walk_fail(w, -ENOTCONN, "%s; the stops already seen can still be browsed "
+				 "(b/f) and exported", w->gone[0] ? w->gone : "the target is gone");
 	if (!w->sys.sc)
 		return walk_fail(w, -EINVAL, "no syscall in progress: c runs to the next one");
 	if (w->sys.finished)
@@ -324,21 +324,21 @@ int walk_act(struct walk *w, enum walk_action a)
 			w->pos++;
 			return 0;
 		}
-		if ((rc = live_check(w, a == WALK_NEXT ? "run to the next stop" : "step")) < 0)
+		if ((rc = live_check(w)) < 0)
 			return rc;
 		if (a == WALK_STEPI || at_return_to_user(w))
 			return step_once(w);
 		return run_to_anchor(w);
 	case WALK_CONTINUE:
 		if (!w->connected)
-			return live_check(w, "continue");
+			return live_check(w);
 		w->pos = w->history.n - 1;
 		if ((rc = run_to_syscall(w, NULL)) < 0)
 			return rc;
 		return record(w, SNAP_ANCHOR);
 	case WALK_RESTART: {
 		if (!w->connected)
-			return live_check(w, "restart");
+			return live_check(w);
 		/* The demo repeats the same syscalls forever, so the next time this syscall is
 		 * entered the same instructions run again: a fresh walk of it. */
 		const struct demo_syscall *sc = w->sys.sc ? w->sys.sc : w->cfg.syscall;

@@ -16,15 +16,9 @@ STUB=$BUILD/tests/tools/fake_stub
 
 qpid=
 start_qemu() {  # a stopped teaching kernel with its gdbstub on $TMP/q.sock
-	rm -f "$TMP/q.sock"
-	"$QEMU" -kernel "$KERNEL" -m 64M -accel tcg -display none -no-reboot -monitor none \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial null -S \
-		-chardev "socket,path=$TMP/q.sock,server=on,wait=off,id=gdb0" -gdb chardev:gdb0 \
-		</dev/null >/dev/null 2>&1 &
-	qpid=$!
-	on_exit "kill -9 $qpid"
-	for _ in $(seq 100); do [ -S "$TMP/q.sock" ] && return 0; sleep 0.05; done
-	return 1
+	qemu_gdb_start "$TMP/q.sock"; local rc=$?
+	qpid=$QEMU_GDB_PID
+	return $rc
 }
 
 spid=

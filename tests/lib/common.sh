@@ -30,3 +30,17 @@ tmpdir() {
 	chmod 700 "$TMP"
 	on_exit "rm -rf '$TMP'"
 }
+# qemu_gdb_start SOCK: the teaching kernel in QEMU, stopped, its gdbstub on the unix
+# socket SOCK and its serial line discarded (what --attach is for); sets QEMU_GDB_PID,
+# kills it on exit, and returns once SOCK exists (1 when it never does, in 5 s).
+qemu_gdb_start() {
+	rm -f "$1"
+	"$QEMU" -kernel "$KERNEL" -m 64M -accel tcg -display none -no-reboot -monitor none \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial null -S \
+		-chardev "socket,path=$1,server=on,wait=off,id=gdb0" -gdb chardev:gdb0 \
+		</dev/null >/dev/null 2>&1 &
+	QEMU_GDB_PID=$!
+	on_exit "kill -9 $QEMU_GDB_PID"
+	for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done
+	return 1
+}

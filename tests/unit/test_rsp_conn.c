@@ -375,6 +375,45 @@ static void test_unsolicited_stop_and_console(void **state)
 	assert_string_equal(s.why, "");
 }
 
+/* Between actions the viewer polls the socket: what arrives unasked is taken without
+ * waiting (console to the callback, a stop to the queue, each acknowledged), a packet
+ * cut short waits in the decoder, and the stub's hang-up is news. */
+static void test_poll_idle(void **state)
+{
+	(void)state;
+	static const struct step steps[] = {
+		S("$O68690a#bd$T05thread:01;#07$T0"), X("++"), S("5#b9"), X("+"), HUP,
+	};
+	struct stub s;
+	struct rsp_conn c;
+	const char *reply;
+	size_t len;
+	char console[64] = "";
+
+	start(&s, &c, steps, 0);
+	rsp_set_console(&c, on_console, console);
+	assert_int_equal(rsp_poll_idle(&c), 0);        /* maybe nothing yet: never waits */
+	for (int i = 0; i < 200 && c.stats.packets_in < 3; i++) {
+		nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000 * 1000 }, NULL);
+		assert_int_equal(rsp_poll_idle(&c), 0);
+	}
+	assert_string_equal(console, "hi\n");
+	assert_int_equal(c.stats.queued_stops, 2);
+	assert_int_equal(rsp_wait_stop(&c, 100, &reply, &len), 0);
+	assert_string_equal(reply, "T05thread:01;");
+	assert_int_equal(rsp_wait_stop(&c, 100, &reply, &len), 0);
+	assert_string_equal(reply, "T05");
+	int rc = 0;
+	for (int i = 0; i < 200 && rc == 0; i++) {
+		nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000 * 1000 }, NULL);
+		rc = rsp_poll_idle(&c);
+	}
+	assert_int_equal(rc, RSP_ERR_EOF);
+	assert_non_null(strstr(rsp_error(&c), "gdbstub closed the connection"));
+	finish(&s, &c);
+	assert_string_equal(s.why, "");
+}
+
 static void test_oversize_packet(void **state)
 {
 	(void)state;
@@ -544,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_nak_gives_up),
 		cmocka_unit_test(test_corrupt_reply_is_nakked),
 		cmocka_unit_test(test_corrupt_gives_up),
+		cmocka_unit_test(test_poll_idle),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_timeout_stalls),
 		cmocka_unit_test(test_run_timeout_then_interrupt),
