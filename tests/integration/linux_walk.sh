@@ -113,9 +113,19 @@ echo "# getpid on Linux: $((steps - 1)) instructions from entry_SYSCALL_64 to th
 # Two counts the notes state, measured here rather than by a check: line (they are
 # not values at one stop). The sysretq note names the instruction's position.
 NOTES=$ROOT/annotations/linux-6.1
+# The position was measured on one Debian build, which the note names: a newer build
+# (Debian's archive serves the current one) may move it, which says to re-measure, not
+# that syswalk is wrong.
 said=$(tr '\n' ' ' <"$NOTES/30-return.md" | grep -oE 'the [0-9]+th instruction from' | grep -oE '[0-9]+')
+build=$(tr '\n' ' ' <"$NOTES/30-return.md" | grep -oE "Debian's [0-9][0-9.]*-[0-9]+ build" | grep -oE '[0-9][0-9.]*-[0-9]+')
 at=$(grep -n 'sysretq' "$TMP/trace.txt" | head -1 | cut -d: -f1)
-check_eq "getpid: sysretq is the instruction 30-return.md says it is" "$said" "$at"
+fetched=$(sed 's/^linux-image-//; s/-cloud-amd64$//' "$cache/package" 2>/dev/null)
+if [ -n "$build" ] && [ "$build" = "$fetched" ]; then
+	check_eq "getpid: sysretq is the instruction 30-return.md says it is (build $build)" "$said" "$at"
+else
+	skip "getpid: sysretq is the instruction 30-return.md says it is" \
+		"the note was measured on build '${build:-?}', the fetched kernel is '${fetched:-?}' (sysretq is instruction $at here): re-measure the note"
+fi
 cmps=$(grep -cE '^x64_sys_call(\+0x[0-9a-f]+)? +cmp' "$TMP/trace.txt")
 check_eq "getpid: x64_sys_call's binary search runs the nine compares 20-dispatch.md says" 9 "$cmps"
 
