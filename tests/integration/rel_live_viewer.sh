@@ -46,11 +46,14 @@ for ((k = 0; k < 20; k++)); do
 	for ((j = 0; j < k; j++)); do tmux_keys s; tmux_wait "stop $((j + 2)) of" 10 >/dev/null; done
 	kill -KILL "$(pgrep -P "$(cat "$TMP/pid")" | head -1)"
 	t0=$(rel_ms)
-	until tmux_screen 2>/dev/null | grep -qF "QEMU has exited" || [ $(( $(rel_ms) - t0 )) -gt 1000 ]; do
+	# The gdbstub's socket ("QEMU is gone (killed by signal 9 ...)") or the serial line
+	# ("QEMU has exited"), whichever the viewer's poll loop hears first.
+	gone='QEMU (is gone|has exited)'
+	until tmux_screen 2>/dev/null | grep -qE "$gone" || [ $(( $(rel_ms) - t0 )) -gt 1000 ]; do
 		sleep 0.02
 	done
-	said=$(tmux_screen 2>/dev/null | grep -cF "QEMU has exited")
-	check "kill at stop $((k + 1)): within 1 s, with no key, the viewer says QEMU has exited" \
+	said=$(tmux_screen 2>/dev/null | grep -cE "$gone")
+	check "kill at stop $((k + 1)): within 1 s, with no key, the viewer says QEMU is gone" \
 		test "$said" -gt 0
 	check "kill at stop $((k + 1)): the viewer is still running" kill -0 "$(cat "$TMP/pid")"
 	tmux_keys n
