@@ -12,6 +12,9 @@
 
 #define XFER_MAX_DOC   (256 * 1024)  /* a target description larger than this is refused */
 #define XFER_MAX_DEPTH 4             /* xi:include nesting */
+#define XFER_MAX_DOCS 32             /* documents in all: QEMU 7.2 sends 2 for x86_64, and
+				      * a depth bound alone lets K includes per document
+				      * make a hostile stub's handshake fetch K^4 of them */
 
 int target_set_error(struct target *t, int code, const char *fmt, ...)
 {
@@ -145,6 +148,9 @@ static int parse_annex(struct target *t, const char *annex)
 	if (t->xml_depth >= XFER_MAX_DEPTH)
 		return target_set_error(t, TARGET_ERR_PROTOCOL, "target description includes nest deeper than %d",
 				 XFER_MAX_DEPTH);
+	if (++t->xml_docs > XFER_MAX_DOCS)
+		return target_set_error(t, TARGET_ERR_PROTOCOL, "target description spans more than %d documents "
+				 "(xi:include of '%.100s')", XFER_MAX_DOCS, annex);
 	int rc = xfer_read(t, annex, &doc, &len);
 	if (rc < 0)
 		return rc;
@@ -209,6 +215,7 @@ static int handshake(struct target *t)
 		return rsp_failed(t, rc);
 	if (target_stop_parse(reply, len, &t->stop, err, sizeof(err)) < 0)
 		return target_set_error(t, TARGET_ERR_PROTOCOL, "answer to '?': %s", err);
+	t->xml_docs = 0;
 	if ((rc = parse_annex(t, "target.xml")) < 0)
 		return rc;
 	if ((rc = target_regmap_finish(&t->map, err, sizeof(err))) < 0)

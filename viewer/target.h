@@ -61,7 +61,8 @@ struct target {
 	bool exited;                /* W or X seen: nothing more can be done */
 	bool rip_known;             /* rip below is current (cleared on resume/write) */
 	uint64_t rip;
-	int xml_depth;
+	int xml_depth;              /* xi:include nesting of the document being read */
+	int xml_docs;               /* documents fetched for this target description */
 	/* Indices in map.regs of registers the target layer itself needs (-1 = absent). */
 	int idx_rip, idx_cs, idx_rax, idx_rcx, idx_rdx;
 	char error[384];

@@ -35,6 +35,7 @@ struct fake {
 	bool phys;
 	bool ignore_code_restore;   /* drop 'M' writes after the first (a broken stub) */
 	int mwrites;
+	const char *xml_prefix;     /* target descriptions from fixtures/PREFIXannex */
 	char log[16384];            /* received packets, one per line */
 };
 
@@ -135,8 +136,10 @@ static void handle(struct fake *f, const char *p, size_t len)
 	} else if (strncmp(p, "qXfer:features:read:", 20) == 0) {
 		char annex[64];
 		size_t dl;
+		char name[96];
 		sscanf(p + 20, "%63[^:]:%llx,%llx", annex, &a, &n);
-		char *doc = slurp(annex, &dl);
+		snprintf(name, sizeof(name), "%s%s", f->xml_prefix ? f->xml_prefix : "", annex);
+		char *doc = slurp(name, &dl);
 		size_t take = a >= dl ? 0 : (dl - a < n ? dl - a : n);
 		out[0] = a + take >= dl ? 'l' : 'm';
 		memcpy(out + 1, doc + a, take);
@@ -223,8 +226,9 @@ static void *fake_main(void *arg)
 	return NULL;
 }
 
-/* A machine stopped in kernel mode at RIP 0x100, connected to T. */
-static struct fake *start(struct target *t)
+/* A machine stopped in kernel mode at RIP 0x100, connected to T; its target
+ * description from fixtures/XML_PREFIX*.xml. *RC: target_open_fd's result. */
+static struct fake *start_xml(struct target *t, const char *xml_prefix, int *rc)
 {
 	struct fake *f = calloc(1, sizeof(*f));
 	int sv[2];
@@ -243,8 +247,17 @@ static struct fake *start(struct target *t)
 	set(f, "rdx", 0x3333);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	f->fd = sv[1];
+	f->xml_prefix = xml_prefix;
 	assert_int_equal(pthread_create(&f->thread, NULL, fake_main, f), 0);
-	int rc = target_open_fd(t, sv[0]);
+	*rc = target_open_fd(t, sv[0]);
+	return f;
+}
+
+/* The same with QEMU 7.2's own target description; the handshake must succeed. */
+static struct fake *start(struct target *t)
+{
+	int rc;
+	struct fake *f = start_xml(t, "", &rc);
 	if (rc < 0)
 		fail_msg("handshake: %s", target_error(t));
 	return f;
@@ -285,6 +298,21 @@ static void test_handshake_and_registers(void **state)
 	assert_int_equal(target_read_reg(&t, target_reg_index(&t, "r9"), &v), 0);
 	assert_int_equal(v, 0x99);
 	assert_int_equal(get(f, "r9"), 0x99);
+	stop(&t, f);
+}
+
+/* Includes four to a document, three deep: 85 documents, each nested within the depth
+ * bound. The handshake stops at the 33rd instead of fetching them all. */
+static void test_include_fanout_is_bounded(void **state)
+{
+	(void)state;
+	struct target t;
+	int rc;
+	struct fake *f = start_xml(&t, "fanout-", &rc);
+
+	assert_true(rc < 0);
+	assert_non_null(strstr(target_error(&t), "spans more than 32 documents"));
+	assert_int_equal(count(f->log, "qXfer:features:read:"), 32);
 	stop(&t, f);
 }
 
@@ -459,6 +487,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handshake_and_registers),
+		cmocka_unit_test(test_include_fanout_is_bounded),
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_continue_from_breakpoint),
 		cmocka_unit_test(test_exit_is_reported),
