@@ -254,6 +254,28 @@ static int write_all(struct rsp_conn *c, const void *buf, size_t len)
 	return 0;
 }
 
+/* One read of what the stub has sent, into c->in, without waiting (the socket is
+ * nonblocking): 1 when bytes came, 0 when there were none, < 0 when the stub is gone
+ * or the read failed. WHAT (may be NULL) says what was awaited, for the message.
+ * read(), not recv(): /proc/PID/io counts it, which the reliability tests follow. */
+static int read_some(struct rsp_conn *c, const char *what)
+{
+	ssize_t got = read(c->fd, c->in, sizeof(c->in));
+	/* QEMU killed while our last request sat unread in its socket: the kernel
+	 * resets the connection instead of closing it. Both mean the stub is gone. */
+	if (got == 0 || (got < 0 && errno == ECONNRESET))
+		return set_error(c, RSP_ERR_EOF, "gdbstub closed the connection (QEMU exited?)%s%s",
+				 what ? " while waiting for " : "", what ? what : "");
+	if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	if (got < 0)
+		return set_error(c, RSP_ERR_IO, "read from gdbstub: %s", strerror(errno));
+	c->in_pos = 0;
+	c->in_len = (size_t)got;
+	c->stats.bytes_in += (uint64_t)got;
+	return 1;
+}
+
 /* Read more bytes into c->in, waiting until DEADLINE (-1 = none). With WATCH set, a
  * readable interrupt fd sends 0x03 once and is then ignored for this wait. */
 static int fill(struct rsp_conn *c, int64_t deadline, bool *watch, const char *what)
@@ -310,21 +332,9 @@ static int fill(struct rsp_conn *c, int64_t deadline, bool *watch, const char *w
 		}
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		ssize_t got = read(c->fd, c->in, sizeof(c->in));
-		/* QEMU killed while our last request sat unread in its socket: the kernel
-		 * resets the connection instead of closing it. Both mean the stub is gone. */
-		if (got == 0 || (got < 0 && errno == ECONNRESET))
-			return set_error(c, RSP_ERR_EOF,
-					 "gdbstub closed the connection (QEMU exited?) while waiting for %s", what);
-		if (got < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			return set_error(c, RSP_ERR_IO, "read from gdbstub: %s", strerror(errno));
-		}
-		c->in_pos = 0;
-		c->in_len = (size_t)got;
-		c->stats.bytes_in += (uint64_t)got;
-		return 0;
+		int rc = read_some(c, what);
+		if (rc != 0)
+			return rc < 0 ? rc : 0;
 	}
 }
 
@@ -469,16 +479,9 @@ int rsp_poll_idle(struct rsp_conn *c)
 		return set_error(c, c->stalled_rc, "%s", c->stalled_why);
 	for (;;) {
 		if (c->in_pos >= c->in_len) {
-			ssize_t got = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
-			if (got == 0 || (got < 0 && errno == ECONNRESET))
-				return set_error(c, RSP_ERR_EOF, "gdbstub closed the connection (QEMU exited?)");
-			if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-				return 0;
-			if (got < 0)
-				return set_error(c, RSP_ERR_IO, "read from gdbstub: %s", strerror(errno));
-			c->in_pos = 0;
-			c->in_len = (size_t)got;
-			c->stats.bytes_in += (uint64_t)got;
+			int got = read_some(c, NULL);
+			if (got <= 0)
+				return got;     /* nothing more for now, or the stub is gone */
 		}
 		size_t used;
 		int rc = rsp_decode(&c->dec, c->in + c->in_pos, c->in_len - c->in_pos, &used);

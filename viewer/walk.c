@@ -26,6 +26,9 @@ int walk_fail(struct walk *w, int code, const char *fmt, ...)
 	return code < 0 ? code : -1;
 }
 
+/* What a lost target leaves the user, said after the news when there are stops. */
+static const char still_browsable[] = "; the stops already seen can still be browsed and exported";
+
 /* A failed target operation: say what went wrong in plain words. When QEMU itself has
  * gone, that is the news, not the socket error that revealed it. */
 int walk_fail_target(struct walk *w, int rc, const char *doing)
@@ -42,8 +45,7 @@ int walk_fail_target(struct walk *w, int rc, const char *doing)
 		w->connected = false;
 		snprintf(w->gone, sizeof(w->gone), "QEMU is gone (%s)", how);
 		return walk_fail(w, rc, "QEMU is gone (%s) while %s%s%s%s", how, doing, why[0] ? ": " : "",
-				 why, w->history.n ? "; the stops already seen can still be browsed and "
-						     "exported" : "");
+				 why, w->history.n ? still_browsable : "");
 	}
 	if (rc == RSP_ERR_EOF || rc == TARGET_ERR_EXITED) {
 		w->connected = false;
@@ -73,9 +75,8 @@ int walk_poll_idle(struct walk *w)
 	snprintf(w->gone, sizeof(w->gone), "%s", target_error(&w->target));
 	rc = walk_fail_target(w, rc, "waiting between actions");
 	size_t n = strlen(w->err);
-	if (!w->qemu_started && w->history.n && n < sizeof(w->err))
-		snprintf(w->err + n, sizeof(w->err) - n, "; the stops already seen can still be "
-			 "browsed and exported");
+	if (!w->qemu_started && w->history.n && n < sizeof(w->err))   /* --attach: no QEMU branch */
+		snprintf(w->err + n, sizeof(w->err) - n, "%s", still_browsable);
 	return rc;
 }
 

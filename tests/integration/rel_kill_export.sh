@@ -28,9 +28,9 @@ qemu=$(rel_child_of "$pid")
 rel_rchar "$pid"; first=${REL_RCHAR:-0}; last=$first
 # Up to QEMU's end only: when syswalk reaps QEMU, the kernel adds QEMU's own reads (its
 # kernel image among them) to syswalk's count. A sample counts if QEMU still ran after it.
-while rel_running "$qemu"; do
+while proc_running "$qemu"; do
 	rel_rchar "$pid"
-	[ -n "$REL_RCHAR" ] && rel_running "$qemu" && last=$REL_RCHAR
+	[ -n "$REL_RCHAR" ] && proc_running "$qemu" && last=$REL_RCHAR
 done
 rel_wait_exit "$pid" 120; rc=$REL_RC
 span=$((last - first))

@@ -6,6 +6,8 @@
 #   check_eq "name" WANT GOT     ok when the two strings are equal
 #   tmpdir                       a private directory removed at exit (in $TMP)
 #   on_exit "CMD"                run CMD at exit (kill QEMU, tmux sessions, ...)
+#   proc_running PID             PID exists and is not a zombie
+#   qemu_gdb_start SOCK          the teaching kernel stopped, gdbstub on SOCK ($QEMU_GDB_PID)
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=$ROOT/build
@@ -30,6 +32,15 @@ tmpdir() {
 	chmod 700 "$TMP"
 	on_exit "rm -rf '$TMP'"
 }
+# proc_running PID: PID exists and is not a zombie. The state is read once: testing for
+# /proc/PID and then reading its status raced with a reap in between, and an unreadable
+# status then counted as "running" (a CI failure).
+proc_running() {
+	local state
+	state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$state" ] && [ "${state#[ZX]}" = "$state" ]
+}
+
 # qemu_gdb_start SOCK: the teaching kernel in QEMU, stopped, its gdbstub on the unix
 # socket SOCK and its serial line discarded (what --attach is for); sets QEMU_GDB_PID,
 # kills it on exit, and returns once SOCK exists (1 when it never does, in 5 s).

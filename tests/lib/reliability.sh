@@ -22,7 +22,6 @@
 #                        made on an idle one, and kills aimed by reads landed after its
 #                        end. (Requests go out with send(), which /proc/PID/io does not
 #                        count.)
-#   rel_running PID      PID exists and is not a zombie (its state read once)
 #   rel_run_to PID N     spin until PID has read N bytes (or has exited: status 1)
 
 rel_setup() {
@@ -100,12 +99,6 @@ rel_rchar() {
 	while IFS=': ' read -r k v; do
 		[ "$k" = rchar ] && REL_RCHAR=$v
 	done 2>/dev/null <"/proc/$1/io"
-}
-
-rel_running() {
-	local state
-	state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
-	[ -n "$state" ] && [ "${state#[ZX]}" = "$state" ]
 }
 
 rel_run_to() {

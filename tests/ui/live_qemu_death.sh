@@ -10,14 +10,6 @@ UI_CMD="$SYSWALK ${ANN_ARGS[*]}"
 source "$ROOT/tests/lib/tmux.sh"
 command -v tmux >/dev/null || { skip "live viewer, QEMU killed" "tmux is not installed"; exit 0; }
 
-# A pid that is gone, or a zombie nobody has reaped yet, is not running. The state is read
-# once: testing for /proc/PID and then reading its status raced with the viewer reaping
-# QEMU in between, and an unreadable status then counted as "running" (a CI failure).
-running() {
-	local state
-	state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
-	[ -n "$state" ] && [ "${state#[ZX]}" = "$state" ]
-}
 
 # 120 columns: the status line cuts the message, which then shows whole in a box above it
 tmux_wrapped 120 50
@@ -35,8 +27,8 @@ fi
 ok "QEMU is the viewer's child (pid $qemu_pid)"
 kill -KILL "$qemu_pid"
 end=$((SECONDS + 10))
-while running "$qemu_pid" && [ $SECONDS -le $end ]; do sleep 0.1; done
-check "QEMU is dead" test "$(running "$qemu_pid" && echo yes)" != yes
+while proc_running "$qemu_pid" && [ $SECONDS -le $end ]; do sleep 0.1; done
+check "QEMU is dead" test "$(proc_running "$qemu_pid" && echo yes)" != yes
 
 # The viewer watches the gdbstub's socket (and QEMU's serial line) between actions: it
 # says how QEMU ended before any key is pressed. At 120 columns the status line cuts the
