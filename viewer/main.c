@@ -136,8 +136,11 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.timeout_ms = o->timeout_ms,
 		.syscall = sc,
 		.interrupt_fd = signal_pipe[0],     /* -1 in the viewer, which has its own */
+		.use_cache = !o->no_cache,
 	};
 	int rc = walk_open(w, &cfg);
+	if (walk_cache_note(w)[0])
+		fprintf(stderr, "syswalk: %s\n", walk_cache_note(w));
 	if (rc == 0 && !signal_caught)
 		rc = walk_start(w);
 	if (interrupted())

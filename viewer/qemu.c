@@ -113,7 +113,7 @@ static int resolve_binary(struct qemu *q, const char *name)
 /* A fresh private directory for the sockets. mkdtemp creates it 0700, but we check what
  * we got rather than trust it: the gdbstub is full control over the guest, so nobody
  * else may reach its socket. */
-static int make_private_dir(struct qemu *q)
+static int make_private_dir(struct qemu *q, bool want_qmp)
 {
 	const char *bases[] = { getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp" };
 	for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
@@ -136,7 +136,8 @@ static int make_private_dir(struct qemu *q)
 		}
 		/* Both fit: the length was checked against the longer name above. */
 		if (snprintf(q->gdb_socket, sizeof q->gdb_socket, "%s/gdb.sock", q->dir) < 0
-		    || snprintf(q->stderr_path, sizeof q->stderr_path, "%s/qemu.stderr", q->dir) < 0)
+		    || snprintf(q->stderr_path, sizeof q->stderr_path, "%s/qemu.stderr", q->dir) < 0
+		    || (want_qmp && snprintf(q->qmp_socket, sizeof q->qmp_socket, "%s/qmp.sock", q->dir) < 0))
 			return fail(q, -EINVAL, "socket path under %s does not fit", q->dir);
 		return 0;
 	}
@@ -175,6 +176,17 @@ static int build_argv(struct qemu *q, const struct qemu_config *c, struct argv_b
 	}
 	for (const char *const *e = c->extra_args; e && *e; e++)
 		add(b, *e);
+	/* The machine-state cache's monitor: QMP on a socket beside the gdbstub's. It adds
+	 * no device, so a machine started with it is the machine started without. */
+	if (c->monitor) {
+		add(b, "-chardev");
+		addf(b, "socket,path=%s,server=on,wait=off,id=qmp0", q->qmp_socket);
+		add(b, "-mon"); add(b, "chardev=qmp0,mode=control");
+	}
+	if (c->incoming) {
+		add(b, "-incoming");
+		addf(b, "fd:%d", c->incoming_fd);
+	}
 	if (b->overflow)
 		return fail(q, -E2BIG, "QEMU command line too long (more than %d arguments)", MAX_ARGS);
 	return 0;
@@ -182,7 +194,7 @@ static int build_argv(struct qemu *q, const struct qemu_config *c, struct argv_b
 
 /* In the child, between fork and exec: only async-signal-safe calls. Never returns. */
 static void exec_child(struct qemu *q, const struct argv_builder *b, pid_t parent,
-		       int out_fd, int err_fd, int report_fd)
+		       int out_fd, int err_fd, int report_fd, int keep_fd)
 {
 	/* Own process group: the terminal's Ctrl-C reaches syswalk only, and qemu_stop
 	 * can signal QEMU together with anything it started. */
@@ -204,6 +216,9 @@ static void exec_child(struct qemu *q, const struct argv_builder *b, pid_t paren
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* The saved machine state QEMU reads (-incoming fd:N): the only fd it inherits. */
+	if (keep_fd > 2 && fcntl(keep_fd, F_SETFD, 0) < 0)
+		goto out;
 	execv(q->binary, (char *const *)b->argv);
 out:;
 	int e = errno;
@@ -246,7 +261,8 @@ static int wait_for_socket(struct qemu *q, int timeout_ms)
 	long deadline = now_ms() + timeout_ms;
 	for (;;) {
 		struct stat st;
-		if (stat(q->gdb_socket, &st) == 0 && S_ISSOCK(st.st_mode) && socket_listening(q->gdb_socket))
+		if (stat(q->gdb_socket, &st) == 0 && S_ISSOCK(st.st_mode) && socket_listening(q->gdb_socket)
+		    && (!q->qmp_socket[0] || socket_listening(q->qmp_socket)))
 			return 0;
 		int status;
 		pid_t r = waitpid(q->pid, &status, WNOHANG);
@@ -284,11 +300,13 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 	for (int i = 0; i < 2; i++)
 		if (files[i][1] && access(files[i][1], R_OK) < 0)
 			return fail(q, -errno, "%s %s: %s", files[i][0], files[i][1], strerror(errno));
+	if (c->incoming && c->incoming_fd <= 2)
+		return fail(q, -EBADF, "the saved machine state must not be read from fd %d", c->incoming_fd);
 	q->active = true;
 	char saved[QEMU_ERR_LEN];
 	struct argv_builder b;
 	memset(&b, 0, sizeof b);
-	if ((rc = make_private_dir(q)) < 0 || (rc = build_argv(q, c, &b)) < 0)
+	if ((rc = make_private_dir(q, c->monitor)) < 0 || (rc = build_argv(q, c, &b)) < 0)
 		goto undo;
 
 	int out[2] = { -1, -1 }, report[2] = { -1, -1 };
@@ -304,7 +322,7 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		goto close_fds;
 	}
 	if (pid == 0)
-		exec_child(q, &b, parent, out[1], err_fd, report[1]);
+		exec_child(q, &b, parent, out[1], err_fd, report[1], c->incoming ? c->incoming_fd : -1);
 	q->pid = pid;
 	setpgid(pid, pid);      /* also here: whichever of the two runs first wins the race */
 	close(out[1]);
@@ -349,6 +367,67 @@ undo:
 const char *qemu_gdb_socket(const struct qemu *q)
 {
 	return q->active ? q->gdb_socket : "";
+}
+
+const char *qemu_qmp_socket(const struct qemu *q)
+{
+	return q->active ? q->qmp_socket : "";
+}
+
+int qemu_command_line(const struct qemu_config *c, char *buf, size_t len)
+{
+	struct qemu *q = calloc(1, sizeof(*q));
+	struct argv_builder *b = calloc(1, sizeof(*b));
+	int rc = -ENOMEM;
+	if (!q || !b)
+		goto out;
+	snprintf(q->binary, sizeof q->binary, "%s", c->binary ? c->binary : QEMU_DEFAULT_BINARY);
+	snprintf(q->gdb_socket, sizeof q->gdb_socket, "DIR/gdb.sock");
+	snprintf(q->qmp_socket, sizeof q->qmp_socket, "DIR/qmp.sock");
+	struct qemu_config plain = *c;
+	plain.incoming = false;
+	if ((rc = build_argv(q, &plain, b)) < 0)
+		goto out;
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < b->argc; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s", i ? " " : "", b->argv[i]);
+		if (n < 0 || (size_t)n >= len - used) {
+			rc = -E2BIG;
+			goto out;
+		}
+		used += (size_t)n;
+	}
+	rc = 0;
+out:
+	free(q);
+	free(b);
+	return rc;
+}
+
+int qemu_binary_path(const struct qemu_config *c, char *buf, size_t len)
+{
+	struct qemu *q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	int rc = resolve_binary(q, c->binary ? c->binary : QEMU_DEFAULT_BINARY);
+	if (rc == 0 && (size_t)snprintf(buf, len, "%s", q->binary) >= len)
+		rc = -ENAMETOOLONG;
+	free(q);
+	return rc;
+}
+
+int qemu_console_move(struct qemu *q, int fd)
+{
+	if (!q->active || q->console_fd < 0 || fd < 0)
+		return -EBADF;
+	if (q->console_fd == fd)
+		return 0;
+	if (dup3(q->console_fd, fd, O_CLOEXEC) < 0)
+		return -errno;
+	close(q->console_fd);
+	q->console_fd = fd;
+	return 0;
 }
 
 const char *qemu_dir(const struct qemu *q)
@@ -421,6 +500,11 @@ long qemu_console_read(struct qemu *q)
 			return total;
 		return fail(q, -errno, "reading QEMU's serial output: %s", strerror(errno));
 	}
+}
+
+int qemu_console_inject(struct qemu *q, const char *data, size_t len)
+{
+	return keep(q, data, len);
 }
 
 const char *qemu_console_peek(const struct qemu *q, size_t *len)
@@ -532,6 +616,8 @@ int qemu_stop(struct qemu *q)
 	if (q->dir[0]) {
 		unlink(q->gdb_socket);
 		unlink(q->stderr_path);
+		if (q->qmp_socket[0])
+			unlink(q->qmp_socket);
 		if (rmdir(q->dir) < 0 && errno != ENOENT)
 			rc = fail(q, -errno, "cannot remove %s: %s", q->dir, strerror(errno));
 	}

@@ -166,7 +166,11 @@ static int start_target(struct walk *w)
 		qc.memory = w->cfg.memory;
 		qc.accel = w->cfg.accel;
 		qc.cpu = w->cfg.cpu;
-		int rc = qemu_start(&w->qemu, &qc);
+		/* The saved state is taken at the demo's first syscall instruction. */
+		int n;
+		const char *label = demo_syscalls(w->cfg.target, &n)[0].user_label;
+		const struct sym *stop = symbols_by_name(&w->syms, label);
+		int rc = vmstate_launch(&w->vm, &w->qemu, &qc, w->cfg.use_cache, label, stop ? stop->addr : 0);
 		if (rc < 0)
 			return walk_fail(w, rc, "%s", qemu_error(&w->qemu));
 		w->qemu_started = true;
@@ -176,7 +180,28 @@ static int start_target(struct walk *w)
 	if (rc < 0)
 		return walk_fail_target(w, rc, "connecting to the gdbstub");
 	w->connected = true;
+	if (w->qemu_started && (rc = vmstate_settle(&w->vm, &w->qemu, &w->target, w->cfg.run_timeout_ms)) < 0)
+		return rc == -EINTR ? walk_fail(w, rc, "interrupted while booting the kernel")
+				    : walk_fail_target(w, rc, "booting to the demo's first syscall");
 	return 0;
+}
+
+const char *walk_cache_note(const struct walk *w)
+{
+	return vmstate_note(&w->vm);
+}
+
+int walk_rewind(struct walk *w)
+{
+	if (!w->qemu_started || vmstate_restart(&w->vm, &w->qemu) < 0)
+		return 0;
+	/* A new QEMU: new gdbstub, no breakpoints, the CPU at the saved stop. */
+	target_close(&w->target);
+	w->anchors_set = false;
+	w->regs_valid = false;
+	int rc = target_open_with(&w->target, qemu_gdb_socket(&w->qemu), w->cfg.timeout_ms, w->interrupt_fd);
+	w->connected = rc == 0;
+	return rc < 0 ? walk_fail_target(w, rc, "connecting to the restarted QEMU's gdbstub") : 0;
 }
 
 int walk_open(struct walk *w, const struct walk_config *cfg)

@@ -140,6 +140,11 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 		walk_remove_breakpoints(w);
 		if ((rc = insert_entry_breakpoints(w, want)) < 0)
 			return rc;
+		/* From the saved machine state the CPU is at the user's syscall instruction
+		 * already: the stop the loop below would otherwise wait for. */
+		if ((rc = walk_read_regs(w)) < 0)
+			return rc;
+		walk_at_user_syscall(w, want);
 	}
 	while (!sc) {
 		struct target_stop stop;
@@ -339,10 +344,11 @@ int walk_act(struct walk *w, enum walk_action a)
 	case WALK_RESTART: {
 		if (!w->connected)
 			return live_check(w);
-		/* The demo repeats the same syscalls forever, so the next time this syscall is
-		 * entered the same instructions run again: a fresh walk of it. */
+		/* Back to the saved machine state when there is one (walk_rewind); without
+		 * it, the demo repeats the same syscalls forever, so the next time this
+		 * syscall is entered the same instructions run again: a fresh walk of it. */
 		const struct demo_syscall *sc = w->sys.sc ? w->sys.sc : w->cfg.syscall;
-		if ((rc = run_to_syscall(w, sc)) < 0)
+		if ((rc = walk_rewind(w)) < 0 || (rc = run_to_syscall(w, sc)) < 0)
 			return rc;
 		struct trace old = w->history;
 		trace_init(&w->history);
