@@ -43,6 +43,25 @@ static void note(struct vmstate *v, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Add to the note: what happened next stays on the same line. */
+static void note_more(struct vmstate *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note_more(struct vmstate *v, const char *fmt, ...)
+{
+	size_t used = strlen(v->note);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->note + used, sizeof(v->note) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* SYSWALK_CACHE_VERBOSE=1: say so also when all went well (tests, curious users). */
+static bool verbose(void)
+{
+	const char *e = getenv("SYSWALK_CACHE_VERBOSE");
+	return e && *e && strcmp(e, "0") != 0;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -116,6 +135,26 @@ static int check_header(struct vmstate *v, int fd, struct vmstate_header *h, cha
 	return 0;
 }
 
+/* QEMU exits when it cannot load a stream, a moment after its monitor goes: give it
+ * half a second, so that its own words ("Not a migration stream") are the reason. */
+static void qemu_words(struct qemu *q, const char *otherwise, char *why, size_t len)
+{
+	for (int i = 0; i < 50 && qemu_alive(q); i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	const char *text = qemu_check(q) < 0 ? qemu_error(q) : otherwise;
+	/* The note is one line: QEMU's stderr may have several. */
+	size_t used = 0;
+	for (const char *p = text; *p && used + 4 < len; p++) {
+		if (*p == '\n') {
+			memcpy(why + used, " / ", 3);
+			used += 3;
+		} else {
+			why[used++] = *p;
+		}
+	}
+	why[used] = '\0';
+}
+
 /* Wait until QEMU has loaded the stream: the runstate leaves "inmigrate". */
 static int wait_loaded(struct qmp *m, struct qemu *q, char *why, size_t len)
 {
@@ -128,11 +167,7 @@ static int wait_loaded(struct qmp *m, struct qemu *q, char *why, size_t len)
 		snprintf(status, sizeof(status), "%s", s ? s : "");
 		json_decref(st);
 		if (rc < 0) {
-			/* QEMU exits when it cannot load: its own words say why. */
-			if (qemu_check(q) < 0)
-				snprintf(why, len, "%s", qemu_error(q));
-			else
-				snprintf(why, len, "%s", m->err);
+			qemu_words(q, m->err, why, len);
 			return rc;
 		}
 		if (strcmp(status, "paused") == 0)
@@ -194,7 +229,7 @@ static int restore(struct vmstate *v, struct qemu *q, bool with_console, char *w
 	struct qmp m;
 	rc = qmp_open(&m, qemu_qmp_socket(q), QMP_TIMEOUT_MS);
 	if (rc < 0)
-		snprintf(why, len, "%s", m.err);
+		qemu_words(q, m.err, why, len);
 	else
 		rc = wait_loaded(&m, q, why, len);
 	qmp_close(&m);
@@ -240,16 +275,13 @@ int vmstate_launch(struct vmstate *v, struct qemu *q, const struct qemu_config *
 		int rc = restore(v, q, true, why, sizeof(why));
 		if (rc == 0) {
 			v->restored = true;
-			if (getenv("SYSWALK_CACHE_VERBOSE"))
+			if (verbose())
 				note(v, "restored the machine state %s (%.1f MB) in %.0f ms", v->path,
 				     v->state_bytes / 1e6, v->restore_ms);
 			return 0;
 		}
 		if (rc != -ENOENT)
-			note(v, "not using the saved machine state %s: %s; booting instead (a fresh "
-			     "state will replace it)", v->path, why);
-	} else if (!v->note[0] && getenv("SYSWALK_CACHE_VERBOSE")) {
-		note(v, "no machine state yet for QEMU %s: booting", c->binary ? c->binary : QEMU_DEFAULT_BINARY);
+			note(v, "not using the saved machine state %s: %s; booting instead", v->path, why);
 	}
 	v->save_pending = true;
 	return qemu_start(q, &v->qc);
@@ -391,15 +423,21 @@ static void save(struct vmstate *v, struct qemu *q)
 	else if (!err[0])
 		snprintf(err, sizeof(err), "%s", m.err);
 	qmp_close(&m);
-	if (rc < 0) {
+	bool replacing = v->note[0];
+	if (rc < 0 && replacing)
+		note_more(v, "; the fresh state could not be saved: %s", err);
+	else if (rc < 0)
 		note(v, "machine state not saved (the next start boots again): %s", err);
+	if (rc < 0)
 		return;
-	}
 	vmstate_file_prune(v->dir, KEEP_STATES);
 	v->have_state = true;
 	v->save_ms = now_ms() - t0;
-	note(v, "saved the machine state at %s for quicker starts: %.1f MB in %s", v->label,
-	     v->state_bytes / 1e6, v->path);
+	if (replacing)
+		note_more(v, "; saved a fresh state (%.1f MB)", v->state_bytes / 1e6);
+	else
+		note(v, "saved the machine state at %s for quicker starts: %.1f MB in %s", v->label,
+		     v->state_bytes / 1e6, v->path);
 }
 
 int vmstate_settle(struct vmstate *v, struct qemu *q, struct target *t, int timeout_ms)

@@ -32,6 +32,14 @@ tmpdir() {
 	chmod 700 "$TMP"
 	on_exit "rm -rf '$TMP'"
 }
+# The machine-state cache (viewer/vmstate.c) never touches the user's own cache: each
+# test gets a private one, unless tests/run.sh gave the whole run one (later tests then
+# start warm, as a user's second run does).
+if [ -z "${SYSWALK_TEST_CACHE:-}" ]; then
+	SYSWALK_TEST_CACHE=$(mktemp -d "${TMPDIR:-/tmp}/syswalk-cache.XXXXXX")
+	on_exit "rm -rf '$SYSWALK_TEST_CACHE'"
+fi
+export XDG_CACHE_HOME=$SYSWALK_TEST_CACHE
 # proc_running PID: PID exists and is not a zombie. The state is read once: testing for
 # /proc/PID and then reading its status raced with a reap in between, and an unreadable
 # status then counted as "running" (a CI failure).

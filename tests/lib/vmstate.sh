@@ -1,0 +1,73 @@
+# tests/lib/vmstate.sh: helpers for the machine-state cache's tests (source after
+# common.sh). The state file's format is in viewer/vmstate_file.h: a 1024-byte text
+# header, the console output, QEMU's migration stream.
+
+state_files() {  # state_files DIR: the state files in the cache directory DIR
+	find "$1" -maxdepth 1 -name '*.state' -type f 2>/dev/null
+}
+
+# tree_datadir DIR: a data directory (as `make install` lays it out) made of links into
+# this tree, for tools that find their files through paths.h like an installed syswalk.
+tree_datadir() {
+	mkdir -p "$1"
+	ln -sf "$KERNEL" "$1/syswalk-kernel.elf"
+	ln -sfn "$ROOT/annotations" "$1/annotations"
+	ln -sf "$BUILD/linux/initramfs.cpio" "$BUILD/linux/init" "$1/"
+}
+
+walk_part() {  # walk_part FILE N: the N-th walk printed by walk_restart
+	awk -v n="$2" '/^== walk /{ f = ($3 == n); next } /^(restart|restore)_ms /{ next } f' "$1"
+}
+
+# drop_console: the console text of each stop removed. A restart's first stop has no
+# boot log (the boot happened before the saved state), everything else is the same.
+drop_console() {
+	awk '/^console: /{ skip = 1 } /^=== stop /{ skip = 0 } !skip && !/^$/'
+}
+
+# Kernel stack addresses below the pt_regs frame: Linux moves the stack by a random
+# offset at every syscall (RANDOMIZE_KSTACK_OFFSET), drawn from the TSC, which runs on
+# with the host's clock. The only register values that legitimately differ.
+drop_kstack_offset() {
+	sed -E 's/\b(rsp|sp)=0xffffc9[0-9a-f]{10}/\1=KSTACK/g'
+}
+
+flip_byte() {  # flip_byte FILE OFFSET
+	python3 - "$1" "$2" <<'PY'
+import sys
+with open(sys.argv[1], 'r+b') as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2]))
+    f.write(bytes([b[0] ^ 0xff]))
+PY
+}
+
+edit_header() {  # edit_header FILE FIELD VALUE: rewrite one header field, keep the layout
+	python3 - "$@" <<'PY'
+import sys
+path, name, value = sys.argv[1:4]
+with open(path, 'r+b') as f:
+    head = f.read(1024).rstrip(b'\0').decode()
+    lines = [f"{name} {value}" if l.split(' ', 1)[0] == name else l for l in head.split('\n')]
+    text = '\n'.join(lines).encode()
+    assert len(text) <= 1024
+    f.seek(0); f.write(text + b'\0' * (1024 - len(text)))
+PY
+}
+
+# damage_stream_keep_hash FILE: break the migration stream's magic ("QEVM") and put the
+# new hash in the header, so that only QEMU itself can notice.
+damage_stream_keep_hash() {
+	python3 - "$1" <<'PY'
+import sys, hashlib
+path = sys.argv[1]
+with open(path, 'r+b') as f:
+    head = f.read(1024).rstrip(b'\0').decode()
+    fields = dict(l.split(' ', 1) for l in head.split('\n') if ' ' in l)
+    start = 1024 + int(fields['console'])
+    f.seek(start); assert f.read(4) == b'QEVM'
+    f.seek(start); f.write(b'XEVM')
+    f.seek(1024); digest = hashlib.sha256(f.read()).hexdigest()
+    head = head.replace(fields['sha256'], digest).encode()
+    f.seek(0); f.write(head + b'\0' * (1024 - len(head)))
+PY
+}
