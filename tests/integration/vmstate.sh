@@ -48,8 +48,8 @@ walk_part "$TMP/r.out" 1 | drop_console >"$TMP/r1"
 walk_part "$TMP/r.out" 2 | drop_console >"$TMP/r2"
 walk_part "$TMP/r.out" 3 | drop_console >"$TMP/r3"
 check "the walk has stops" test "$(grep -c '^=== stop ' "$TMP/r1")" -gt 5
-check "a restart walks the same stops with the same registers" cmp -s "$TMP/r1" "$TMP/r2"
-check "and so does the next one" cmp -s "$TMP/r1" "$TMP/r3"
+same_walk "a restart walks the same stops with the same registers" "$TMP/r1" "$TMP/r2"
+same_walk "and so does the next one" "$TMP/r1" "$TMP/r3"
 
 # Bad state files: each is noticed, the kernel boots, the walk is right, and a fresh
 # state replaces the bad one (the next run restores again).

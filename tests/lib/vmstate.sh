@@ -71,3 +71,12 @@ with open(path, 'r+b') as f:
     f.seek(0); f.write(head + b'\0' * (1024 - len(head)))
 PY
 }
+
+same_walk() {  # same_walk NAME FILE1 FILE2: ok when identical, else the first differences
+	if cmp -s "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1" "walks differ"
+		diff "$2" "$3" | head -20 | sed 's/^/# /'
+	fi
+}
