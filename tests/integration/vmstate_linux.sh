@@ -12,15 +12,7 @@ source "$(dirname "$0")/../lib/vmstate.sh"
 tmpdir
 export XDG_CACHE_HOME=$TMP/cache SYSWALK_CACHE_VERBOSE=1
 
-"$ROOT/scripts/fetch-linux.sh" --dbg >/dev/null 2>"$TMP/fetch.err"; rc=$?
-if [ $rc -eq 3 ]; then
-	skip "linux machine state" "Debian's archive cannot be reached: $(tail -n1 "$TMP/fetch.err")"
-	exit 0
-elif [ $rc -ne 0 ]; then
-	not_ok "fetch the Linux kernel" "$(tail -n1 "$TMP/fetch.err")"
-	exit 0
-fi
-make -C "$ROOT" --no-print-directory linux-initramfs >/dev/null || { not_ok "build the init"; exit 0; }
+linux_kernel "linux machine state" || exit 0
 tree_datadir "$TMP/data"
 export SYSWALK_DATADIR=$TMP/data
 
