@@ -10,7 +10,7 @@
 # here passes or fails on timing: the targets are reported as met or not met.
 #
 # Needs: make all bench-build (make bench does it), gdb, valgrind, tmux, /usr/bin/time.
-# Environment: BENCH_SECTIONS (default "1 2 3 4 5"), BENCH_RUNS, BENCH_ANNOTATIONS (default annotations/teach when it holds
+# Environment: BENCH_SECTIONS (default "1 2 3 4 5 6"), BENCH_RUNS, BENCH_ANNOTATIONS (default annotations/teach when it holds
 # notes that all resolve, else tests/bench/annotations), QEMU, BENCH_OUT (default build/bench/latest.txt).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +21,7 @@ QEMU=${QEMU:-qemu-system-x86_64}
 KERNEL=$BUILD/kernel/syswalk-kernel.elf
 SYSWALK=$BUILD/syswalk
 RUNS=${BENCH_RUNS:-5}
-SECTIONS=" ${BENCH_SECTIONS:-1 2 3 4 5} "
+SECTIONS=" ${BENCH_SECTIONS:-1 2 3 4 5 6} "
 want() { [[ $SECTIONS == *" $1 "* ]]; }
 OUT=${BENCH_OUT:-$B/latest.txt}
 if [ -n "${BENCH_ANNOTATIONS:-}" ]; then
@@ -33,7 +33,8 @@ else
 	ANN=tests/bench/annotations
 fi
 
-for f in "$KERNEL" "$SYSWALK" "$B/bench_walk" "$B/bench_codec" "$B/rsp_floor"; do
+RESTART=$BUILD/tests/tools/walk_restart
+for f in "$KERNEL" "$SYSWALK" "$B/bench_walk" "$B/bench_codec" "$B/rsp_floor" "$RESTART"; do
 	[ -x "$f" ] || [ -f "$f" ] || { echo "bench: $f is missing (make all bench-build)" >&2; exit 1; }
 done
 for tool in "$QEMU" gdb valgrind tmux /usr/bin/time; do
@@ -328,6 +329,61 @@ callgrind_annotate --inclusive=yes "$TMP/cg.out" 2>/dev/null |
 	awk '{ f = $NF ~ /^\[/ ? $(NF - 1) : $NF; sub(/^.*:/, "", f); match($0, /\( *[0-9.]+%\)/)
 	       pct = substr($0, RSTART + 1, RLENGTH - 2); gsub(/ /, "", pct)
 	       if (!seen[f]++) printf "     %-13s Ir (%s) in %s\n", $1, pct, f }'
+echo
+
+fi
+# ---- 6. instant start: the machine-state cache -------------------------------------------
+if want 6; then
+echo "== 6. first stop and r (walk again), booting vs from the saved machine state (viewer/vmstate.c)"
+echo "   $RESTART [KERNEL ARGS] [--no-cache] --restarts 1 --quiet   (walk_open + walk_start; then walk_act(WALK_RESTART))"
+echo "   boot: --no-cache, as before the cache; r then runs to the syscall's next occurrence"
+echo "   cold: an empty \$XDG_CACHE_HOME: boot, run to the first demo syscall, save; r from the state"
+echo "   warm: the state saved: restore; r from the state.  (figures, not pass/fail; targets from issue 15)"
+# walk_restart finds its files as an installed syswalk does: a data directory of links.
+DATA=$TMP/data
+mkdir -p "$DATA"
+ln -sf "$KERNEL" "$DATA/syswalk-kernel.elf"; ln -sfn "$ROOT/annotations" "$DATA/annotations"
+ln -sf "$BUILD/linux/initramfs.cpio" "$BUILD/linux/init" "$DATA/"
+LINUX_FILES=${SYSWALK_CACHE:-$ROOT/cache}
+kernels=("teach|")
+[ -f "$LINUX_FILES/linux/vmlinuz" ] && kernels+=("debian-cloud|--target linux")
+for d in "$LINUX_FILES"/linux-build/*/; do
+	[ -f "$d/arch/x86/boot/bzImage" ] && [ -f "$d/vmlinux" ] &&
+		kernels+=("self-built $(basename "$d")|--target linux --kernel ${d}arch/x86/boot/bzImage --symbols ${d}vmlinux")
+done
+sw_restart() {  # sw_restart OUT CACHE ARGS...: one walk_restart run, "key value" lines in OUT
+	local out=$1 cache=$2; shift 2
+	SYSWALK_DATADIR=$DATA XDG_CACHE_HOME=$cache SYSWALK_CACHE=$LINUX_FILES \
+		timeout 300 "$RESTART" "$@" --restarts 1 --quiet >"$out" 2>"$out.err"
+}
+s6() { awk "BEGIN { printf \"%.3f\", $1 / 1000 }"; }
+printf '   %-34s %-27s %-27s %-27s %s\n' "kernel" "first stop: boot" "cold (boot + save)" "warm (restored)" "state"
+for k in "${kernels[@]}"; do
+	name=${k%%|*}; read -r -a args <<<"${k#*|}"
+	for f in boot cold warm; do : >"$TMP/k_$f.first"; : >"$TMP/k_$f.r"; done
+	failed=""
+	for r in $(seq "$RUNS"); do
+		sw_restart "$TMP/k_boot" "$TMP/xdg-none" "${args[@]}" --no-cache || failed=$(tail -1 "$TMP/k_boot.err")
+		rm -rf "$TMP/xdg-k"
+		sw_restart "$TMP/k_cold" "$TMP/xdg-k" "${args[@]}" || failed=$(tail -1 "$TMP/k_cold.err")
+		sw_restart "$TMP/k_warm" "$TMP/xdg-k" "${args[@]}" || failed=$(tail -1 "$TMP/k_warm.err")
+		[ -n "$failed" ] && break
+		for f in boot cold warm; do
+			val first_stop_ms "$TMP/k_$f" >>"$TMP/k_$f.first"; val restart_ms "$TMP/k_$f" >>"$TMP/k_$f.r"
+		done
+	done
+	if [ -n "$failed" ]; then
+		printf '   %-34s the walk fails here: %s\n' "$name" "$(echo "$failed" | cut -c1-110)"
+		continue
+	fi
+	size=$(find "$TMP/xdg-k/syswalk" -name '*.state' -printf '%s\n' | head -1)
+	cell() { echo "$(s6 "$(median <"$1")") s [$(s6 "$(sort -g "$1" | head -1)")..$(s6 "$(sort -g "$1" | tail -1)")]"; }
+	printf '   %-34s %-27s %-27s %-27s %s MB\n' "$name" "$(cell "$TMP/k_boot.first")" "$(cell "$TMP/k_cold.first")" \
+		"$(cell "$TMP/k_warm.first")" "$(calc "${size:-0} / 1000000" 1)"
+	printf '   %-34s %-27s %-27s %-27s\n' "  r (walk again)" "$(cell "$TMP/k_boot.r")" "$(cell "$TMP/k_cold.r")" "$(cell "$TMP/k_warm.r")"
+	echo "     ($RESTART ${args[*]} --restarts 1 --quiet, with and without --no-cache)"
+done
+echo "   targets: warm first stop <= 0.15 s (teaching kernel), <= 0.5 s (Linux); r <= 0.3 s"
 echo
 
 fi
