@@ -137,6 +137,7 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.syscall = sc,
 		.interrupt_fd = signal_pipe[0],     /* -1 in the viewer, which has its own */
 		.use_cache = !o->no_cache,
+		.restart_ahead = o->mode == MODE_INTERACTIVE,   /* only the viewer has r */
 	};
 	int rc = walk_open(w, &cfg);
 	if (walk_cache_note(w)[0])

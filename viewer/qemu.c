@@ -342,7 +342,10 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		rc = fail(q, -exec_errno, "cannot run %s: %s", q->binary, strerror(exec_errno));
 		goto undo;
 	}
-	rc = wait_for_socket(q, c->start_timeout_ms > 0 ? c->start_timeout_ms : QEMU_DEFAULT_START_MS);
+	q->start_timeout_ms = c->start_timeout_ms > 0 ? c->start_timeout_ms : QEMU_DEFAULT_START_MS;
+	if (c->no_wait)
+		return 0;
+	rc = wait_for_socket(q, q->start_timeout_ms);
 	if (rc < 0)
 		goto undo;
 	return 0;
@@ -361,6 +364,20 @@ undo:
 	snprintf(saved, sizeof saved, "%s", q->err);
 	qemu_stop(q);
 	snprintf(q->err, sizeof q->err, "%s", saved);
+	return rc;
+}
+
+int qemu_wait_ready(struct qemu *q)
+{
+	if (!q->active)
+		return fail(q, -ESRCH, "QEMU is not running");
+	int rc = wait_for_socket(q, q->start_timeout_ms > 0 ? q->start_timeout_ms : QEMU_DEFAULT_START_MS);
+	if (rc < 0) {
+		char saved[QEMU_ERR_LEN];
+		snprintf(saved, sizeof saved, "%s", q->err);
+		qemu_stop(q);
+		snprintf(q->err, sizeof q->err, "%s", saved);
+	}
 	return rc;
 }
 

@@ -38,6 +38,7 @@ struct qemu_config {
 	bool monitor;                   /* a QMP monitor on DIR/qmp.sock (vmstate.h drives it) */
 	bool incoming;                  /* load a saved machine state from incoming_fd (-incoming fd:N) */
 	int incoming_fd;                /* open for reading at the stream's start; stays the caller's */
+	bool no_wait;                   /* qemu_start returns once QEMU runs; qemu_wait_ready waits for the sockets */
 	int start_timeout_ms;           /* wait for the gdbstub socket; 0 = QEMU_DEFAULT_START_MS */
 	int stop_timeout_ms;            /* SIGTERM grace period; 0 = QEMU_DEFAULT_STOP_MS */
 };
@@ -49,6 +50,7 @@ struct qemu {
 	bool exited;                    /* reaped: exit_status is valid */
 	int exit_status;                /* raw waitpid status */
 	int stop_timeout_ms;
+	int start_timeout_ms;
 	int console_fd;                 /* read end of QEMU's stdout (the serial port), -1 after EOF */
 	bool console_eof;
 	char *console;                  /* bytes read and not yet taken, NUL-terminated */
@@ -70,6 +72,10 @@ void qemu_config_init(struct qemu_config *c);
  * stderr when it refused to start); everything started is already cleaned up then.
  * QEMU may still fail after this returns (see qemu_check). */
 int qemu_start(struct qemu *q, const struct qemu_config *c);
+
+/* After qemu_start with no_wait: wait until the sockets listen, as qemu_start would
+ * have. Returns 0, or a negative errno with the reason (QEMU is stopped then). */
+int qemu_wait_ready(struct qemu *q);
 
 /* Path of the gdbstub's unix socket (for rsp), "" when not started. */
 const char *qemu_gdb_socket(const struct qemu *q);

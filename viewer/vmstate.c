@@ -105,7 +105,7 @@ static int compose_path(struct vmstate *v)
 	v->path[0] = '\0';
 	if (!v->qemu_version[0])
 		return -ENOENT;
-	if (vmstate_file_key(&v->qc, v->qemu_version, v->label, v->addr, v->key, err, sizeof(err)) < 0) {
+	if (vmstate_file_key(&v->qc, v->qemu_version, v->label, v->key, err, sizeof(err)) < 0) {
 		note(v, "machine state cache not used: %s", err);
 		return -EIO;
 	}
@@ -119,7 +119,7 @@ static int check_header(struct vmstate *v, int fd, struct vmstate_header *h, cha
 	struct stat st;
 	if (vmstate_file_read_header(fd, h, why, len) < 0)
 		return -EINVAL;
-	if (strcmp(h->key, v->key) != 0 || strcmp(h->label, v->label) != 0 || h->addr != v->addr) {
+	if (strcmp(h->key, v->key) != 0 || strcmp(h->label, v->label) != 0) {
 		snprintf(why, len, "it was saved for another machine (foreign)");
 		return -EINVAL;
 	}
@@ -200,65 +200,113 @@ static int restore_console(struct qemu *q, int fd, uint64_t n, char *why, size_t
 	return rc;
 }
 
-/* Start Q from the state file. Returns 0, -ENOENT when there is none (no note), or
- * another negative code with WHY filled; Q is stopped then. */
-static int restore(struct vmstate *v, struct qemu *q, bool with_console, char *why, size_t len)
+/* Boot Q (not waited for): the state will be saved at the stop. */
+static int boot(struct vmstate *v, struct qemu *q)
 {
-	double t0 = now_ms();
-	int fd = open(v->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	struct qemu_config qc = v->qc;
+	qc.no_wait = true;
+	v->save_pending = true;
+	return qemu_start(q, &qc);
+}
+
+/* Begin starting Q from the state file: checked header, QEMU started loading it (not
+ * waited for). Returns 0, -ENOENT when there is none (no note), or another negative
+ * code with WHY filled; nothing is left running then. */
+static int restore_begin(struct vmstate *v, struct qemu *q, struct vmstate_load *ld, char *why, size_t len)
+{
+	memset(ld, 0, sizeof(*ld));
+	ld->t0 = now_ms();
+	ld->fd = open(v->path, O_RDONLY | O_CLOEXEC);
+	if (ld->fd < 0) {
 		snprintf(why, len, "%s", strerror(errno));
 		return errno == ENOENT ? -ENOENT : -errno;
 	}
-	struct vmstate_header h;
-	int rc = check_header(v, fd, &h, why, len);
-	if (rc == 0 && lseek(fd, (off_t)(VMSTATE_HEADER_LEN + h.console_len), SEEK_SET) < 0)
+	int rc = check_header(v, ld->fd, &ld->h, why, len);
+	if (rc == 0 && lseek(ld->fd, (off_t)(VMSTATE_HEADER_LEN + ld->h.console_len), SEEK_SET) < 0)
 		rc = -errno;
 	struct qemu_config qc = v->qc;
 	qc.incoming = true;
-	qc.incoming_fd = fd;
+	qc.incoming_fd = ld->fd;
+	qc.no_wait = true;
 	if (rc == 0 && (rc = qemu_start(q, &qc)) < 0)
 		snprintf(why, len, "%s", qemu_error(q));
 	if (rc < 0) {
-		close(fd);
+		close(ld->fd);
 		return rc;
 	}
-	/* QEMU is starting up (about 0.1 s): check the bytes meanwhile. */
+	ld->active = true;
+	return 0;
+}
+
+/* The state file is the one already checked (same inode, size, time): no new hash. */
+static bool known_good(const struct vmstate *v, int fd)
+{
+	struct stat st;
+	return v->good.st_ino && fstat(fd, &st) == 0 && st.st_ino == v->good.st_ino &&
+	       st.st_dev == v->good.st_dev && st.st_size == v->good.st_size &&
+	       st.st_mtim.tv_sec == v->good.st_mtim.tv_sec && st.st_mtim.tv_nsec == v->good.st_mtim.tv_nsec;
+}
+
+/* Finish what restore_begin started: the stream's hash (while QEMU loads), QEMU done
+ * loading, the stop where the walk expects it. Q is stopped on failure. */
+static int restore_finish(struct vmstate *v, struct qemu *q, struct vmstate_load *ld, bool with_console,
+			  char *why, size_t len)
+{
+	ld->active = false;
 	char sha[VMSTATE_HASH_HEX] = "";
-	int hrc = vmstate_file_hash_fd(fd, VMSTATE_HEADER_LEN, h.size, sha);
-	struct qmp m;
-	rc = qmp_open(&m, qemu_qmp_socket(q), QMP_TIMEOUT_MS);
+	bool trusted = known_good(v, ld->fd);
+	int hrc = trusted ? 0 : vmstate_file_hash_fd(ld->fd, VMSTATE_HEADER_LEN, ld->h.size, sha);
+	int rc = qemu_wait_ready(q);
 	if (rc < 0)
+		snprintf(why, len, "%s", qemu_error(q));
+	struct qmp m = { .fd = -1 };
+	if (rc == 0 && (rc = qmp_open(&m, qemu_qmp_socket(q), QMP_TIMEOUT_MS)) < 0)
 		qemu_words(q, m.err, why, len);
-	else
+	else if (rc == 0)
 		rc = wait_loaded(&m, q, why, len);
 	qmp_close(&m);
-	if (rc == 0 && (hrc < 0 || strcmp(sha, h.sha256) != 0)) {
+	if (rc == 0 && !trusted && (hrc < 0 || strcmp(sha, ld->h.sha256) != 0)) {
 		snprintf(why, len, "its content does not match its hash (corrupt)");
 		rc = -EBADMSG;
 	}
+	if (rc == 0 && ld->h.addr != v->addr) {
+		snprintf(why, len, "it was saved at 0x%llx, %s is at 0x%llx here (foreign)",
+			 (unsigned long long)ld->h.addr, v->label, (unsigned long long)v->addr);
+		rc = -EINVAL;
+	}
 	if (rc == 0 && with_console)
-		rc = restore_console(q, fd, h.console_len, why, len);
-	if (rc == 0)
-		futimens(fd, NULL);     /* recently used: kept when old states are pruned */
-	close(fd);
+		rc = restore_console(q, ld->fd, ld->h.console_len, why, len);
+	if (rc == 0) {
+		futimens(ld->fd, NULL);     /* recently used: kept when old states are pruned */
+		fstat(ld->fd, &v->good);
+	}
+	close(ld->fd);
 	if (rc < 0) {
-		qemu_stop(q);
+		if (q->active)
+			qemu_stop(q);
 		return rc;
 	}
-	v->state_bytes = VMSTATE_HEADER_LEN + h.size;
-	v->restore_ms = now_ms() - t0;
+	v->state_bytes = VMSTATE_HEADER_LEN + ld->h.size;
+	v->restore_ms = now_ms() - ld->t0;
 	v->have_state = true;
 	return 0;
 }
 
+void vmstate_prepare_restart(struct vmstate *v)
+{
+	char why[256];
+	if (v->want_spare && v->have_state && !v->spare_load.active &&
+	    restore_begin(v, &v->spare, &v->spare_load, why, sizeof(why)) < 0)
+		v->want_spare = false;          /* r restores the slow way */
+}
+
 int vmstate_launch(struct vmstate *v, struct qemu *q, const struct qemu_config *c, bool enabled,
-		   const char *label, uint64_t addr)
+		   const char *label, bool spare)
 {
 	memset(v, 0, sizeof(*v));
 	v->qc = *c;
 	bool tcg = !c->accel || strcmp(c->accel, "tcg") == 0;
-	if (!enabled || !tcg || !label || !addr || strlen(label) >= sizeof(v->label))
+	if (!enabled || !tcg || !label || strlen(label) >= sizeof(v->label))
 		return qemu_start(q, c);
 	char err[512];
 	if (vmstate_file_dir(v->dir, sizeof(v->dir), err, sizeof(err)) < 0) {
@@ -266,25 +314,48 @@ int vmstate_launch(struct vmstate *v, struct qemu *q, const struct qemu_config *
 		return qemu_start(q, c);
 	}
 	snprintf(v->label, sizeof(v->label), "%s", label);
-	v->addr = addr;
 	v->enabled = true;
+	v->want_spare = spare;
 	v->qc.monitor = true;
 	read_memo(v);
 	char why[512];
 	if (compose_path(v) == 0) {
-		int rc = restore(v, q, true, why, sizeof(why));
-		if (rc == 0) {
-			v->restored = true;
-			if (verbose())
-				note(v, "restored the machine state %s (%.1f MB) in %.0f ms", v->path,
-				     v->state_bytes / 1e6, v->restore_ms);
+		int rc = restore_begin(v, q, &v->load, why, sizeof(why));
+		if (rc == 0)
 			return 0;
-		}
 		if (rc != -ENOENT)
 			note(v, "not using the saved machine state %s: %s; booting instead", v->path, why);
 	}
-	v->save_pending = true;
-	return qemu_start(q, &v->qc);
+	return boot(v, q);
+}
+
+int vmstate_ready(struct vmstate *v, struct qemu *q, uint64_t addr)
+{
+	v->addr = addr;
+	if (!v->enabled)
+		return 0;
+	if (!v->load.active)                 /* booting */
+		return qemu_wait_ready(q);
+	if (!addr) {                         /* the walk cannot name the stop: no cache */
+		v->enabled = false;
+		v->load.active = false;
+		close(v->load.fd);
+		qemu_stop(q);
+		struct qemu_config plain = v->qc;
+		plain.monitor = false;
+		return qemu_start(q, &plain);
+	}
+	char why[512];
+	int rc = restore_finish(v, q, &v->load, true, why, sizeof(why));
+	if (rc == 0) {
+		v->restored = true;
+		if (verbose())
+			note(v, "restored the machine state %s (%.1f MB) in %.0f ms", v->path,
+			     v->state_bytes / 1e6, v->restore_ms);
+		return 0;
+	}
+	note(v, "not using the saved machine state %s: %s; booting instead", v->path, why);
+	return (rc = boot(v, q)) < 0 ? rc : qemu_wait_ready(q);
 }
 
 /* Run the booted machine to the stop. */
@@ -442,13 +513,13 @@ static void save(struct vmstate *v, struct qemu *q)
 
 int vmstate_settle(struct vmstate *v, struct qemu *q, struct target *t, int timeout_ms)
 {
-	if (!v->save_pending)
-		return 0;
-	v->save_pending = false;
-	int rc = run_to_stop(v, t, timeout_ms);
-	if (rc < 0)
-		return rc;
-	save(v, q);
+	if (v->save_pending && v->addr) {
+		v->save_pending = false;
+		int rc = run_to_stop(v, t, timeout_ms);
+		if (rc < 0)
+			return rc;
+		save(v, q);
+	}
 	return 0;
 }
 
@@ -457,8 +528,19 @@ int vmstate_restart(struct vmstate *v, struct qemu *q)
 	if (!v->enabled || !v->have_state || !v->path[0])
 		return -ENOENT;
 	struct qemu fresh;
+	struct vmstate_load ld;
 	char why[512];
-	int rc = restore(v, &fresh, false, why, sizeof(why));
+	int rc = 0;
+	if (v->spare_load.active) {          /* loaded in the background: swap it in */
+		fresh = v->spare;
+		ld = v->spare_load;
+		memset(&v->spare, 0, sizeof(v->spare));
+		v->spare_load.active = false;
+	} else {
+		rc = restore_begin(v, &fresh, &ld, why, sizeof(why));
+	}
+	if (rc == 0)
+		rc = restore_finish(v, &fresh, &ld, false, why, sizeof(why));
 	if (rc < 0) {
 		v->have_state = false;
 		note(v, "cannot restart from the saved machine state %s: %s", v->path, why);
@@ -471,6 +553,19 @@ int vmstate_restart(struct vmstate *v, struct qemu *q)
 		qemu_console_move(q, console);
 	v->restored = true;
 	return 0;
+}
+
+void vmstate_close(struct vmstate *v)
+{
+	if (v->spare_load.active) {
+		close(v->spare_load.fd);
+		v->spare_load.active = false;
+	}
+	if (v->load.active) {
+		close(v->load.fd);
+		v->load.active = false;
+	}
+	qemu_stop(&v->spare);
 }
 
 const char *vmstate_note(const struct vmstate *v)

@@ -144,7 +144,7 @@ int vmstate_file_memo_path(const char *dir, const struct qemu_config *c, char *m
 }
 
 int vmstate_file_key(const struct qemu_config *c, const char *qemu_version, const char *label,
-		     uint64_t addr, char key[VMSTATE_HASH_HEX], char *err, size_t errlen)
+		     char key[VMSTATE_HASH_HEX], char *err, size_t errlen)
 {
 	char kernel[VMSTATE_HASH_HEX] = "-", initrd[VMSTATE_HASH_HEX] = "-";
 	if ((c->kernel && hash_file(c->kernel, kernel, err, errlen) < 0) ||
@@ -158,8 +158,8 @@ int vmstate_file_key(const struct qemu_config *c, const char *qemu_version, cons
 	char *cmd = malloc(cap), *text = malloc(cap + 1024);
 	int rc = cmd && text ? qemu_command_line(&named, cmd, cap) : -ENOMEM;
 	if (rc == 0) {
-		snprintf(text, cap + 1024, "%sqemu %s\ncommand %s\nkernel %s\ninitrd %s\nstop %s 0x%" PRIx64 "\n",
-			 MAGIC, qemu_version, cmd, kernel, initrd, label, addr);
+		snprintf(text, cap + 1024, "%sqemu %s\ncommand %s\nkernel %s\ninitrd %s\nstop %s\n",
+			 MAGIC, qemu_version, cmd, kernel, initrd, label);
 		rc = hash_text(text, key);
 	}
 	if (rc < 0)

@@ -57,9 +57,11 @@ int vmstate_file_memo_path(const char *dir, const struct qemu_config *c, char *m
 
 /* The key of a machine: sha-256 over a format tag, QEMU's version string, its command
  * line (kernel and initramfs named by their content's hash, not their path) and the
- * stop the state is saved at. Returns 0, or a negative errno with ERR set. */
+ * label of the stop the state is saved at (its address follows from the bytes; the
+ * header keeps it, and a restore checks it against the walk's symbols). Returns 0, or
+ * a negative errno with ERR set. */
 int vmstate_file_key(const struct qemu_config *c, const char *qemu_version, const char *label,
-		     uint64_t addr, char key[VMSTATE_HASH_HEX], char *err, size_t errlen);
+		     char key[VMSTATE_HASH_HEX], char *err, size_t errlen);
 
 /* Read and parse the header of FD. Returns 0, or -EINVAL with what is wrong in ERR. */
 int vmstate_file_read_header(int fd, struct vmstate_header *h, char *err, size_t errlen);

@@ -153,27 +153,41 @@ static int load_annotations(struct walk *w)
 	return 0;
 }
 
+/* Start QEMU (unless attaching) before the symbols are loaded: a restored machine
+ * loads its saved state meanwhile (vmstate.h). */
+static int launch_qemu(struct walk *w)
+{
+	if (w->cfg.attach)
+		return 0;
+	struct qemu_config qc;
+	qemu_config_init(&qc);
+	qc.binary = w->cfg.qemu_binary;
+	qc.kernel = w->cfg.kernel;
+	qc.append = w->cfg.append;
+	qc.initrd = w->cfg.initrd;
+	qc.memory = w->cfg.memory;
+	qc.accel = w->cfg.accel;
+	qc.cpu = w->cfg.cpu;
+	/* The saved state is taken at the demo's first syscall instruction. */
+	int n;
+	const char *label = demo_syscalls(w->cfg.target, &n)[0].user_label;
+	int rc = vmstate_launch(&w->vm, &w->qemu, &qc, w->cfg.use_cache, label, w->cfg.restart_ahead);
+	if (rc < 0)
+		return walk_fail(w, rc, "%s", qemu_error(&w->qemu));
+	w->qemu_started = true;
+	return 0;
+}
+
 static int start_target(struct walk *w)
 {
 	const char *where = w->cfg.attach;
 	if (!where) {
-		struct qemu_config qc;
-		qemu_config_init(&qc);
-		qc.binary = w->cfg.qemu_binary;
-		qc.kernel = w->cfg.kernel;
-		qc.append = w->cfg.append;
-		qc.initrd = w->cfg.initrd;
-		qc.memory = w->cfg.memory;
-		qc.accel = w->cfg.accel;
-		qc.cpu = w->cfg.cpu;
-		/* The saved state is taken at the demo's first syscall instruction. */
-		int n;
-		const char *label = demo_syscalls(w->cfg.target, &n)[0].user_label;
-		const struct sym *stop = symbols_by_name(&w->syms, label);
-		int rc = vmstate_launch(&w->vm, &w->qemu, &qc, w->cfg.use_cache, label, stop ? stop->addr : 0);
-		if (rc < 0)
+		const struct sym *stop = symbols_by_name(&w->syms, w->vm.label);
+		int rc = vmstate_ready(&w->vm, &w->qemu, stop ? stop->addr : 0);
+		if (rc < 0) {
+			w->qemu_started = false;
 			return walk_fail(w, rc, "%s", qemu_error(&w->qemu));
-		w->qemu_started = true;
+		}
 		where = qemu_gdb_socket(&w->qemu);
 	}
 	int rc = target_open_with(&w->target, where, w->cfg.timeout_ms, w->interrupt_fd);
@@ -189,6 +203,12 @@ static int start_target(struct walk *w)
 const char *walk_cache_note(const struct walk *w)
 {
 	return vmstate_note(&w->vm);
+}
+
+void walk_cache_ahead(struct walk *w)
+{
+	if (w->qemu_started)
+		vmstate_prepare_restart(&w->vm);
 }
 
 int walk_rewind(struct walk *w)
@@ -220,7 +240,7 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 		w->cfg.run_timeout_ms = 120000;
 
 	int rc;
-	if ((rc = load_symbols(w)) < 0 || (rc = load_debuginfo(w)) < 0 ||
+	if ((rc = launch_qemu(w)) < 0 || (rc = load_symbols(w)) < 0 || (rc = load_debuginfo(w)) < 0 ||
 	    (rc = load_annotations(w)) < 0)
 		return rc;
 	rc = disasm_open(&w->dis, walk_read_memory, w, symbols_symbolize, &w->syms);
@@ -237,6 +257,7 @@ void walk_close(struct walk *w)
 	if (w->qemu_started)
 		qemu_stop(&w->qemu);
 	w->qemu_started = false;
+	vmstate_close(&w->vm);
 	disasm_close(&w->dis);
 	for (int i = 0; i < WALK_CODE_CACHE; i++)
 		free(w->code[i].insns);

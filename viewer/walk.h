@@ -57,6 +57,7 @@ struct walk_config {
 	int run_timeout_ms;          /* for a run to the next syscall (boot included) */
 	int interrupt_fd;            /* readable = the user interrupts (signal self-pipe); 0/-1 none */
 	bool use_cache;              /* start from the saved machine state (vmstate.h) */
+	bool restart_ahead;          /* keep a QEMU loaded for "walk again" (interactive use) */
 	const struct demo_syscall *syscall;  /* the walk to start with */
 };
 
@@ -151,6 +152,10 @@ const char *walk_cache_note(const struct walk *w);
  * the state, the gdbstub reconnected. Returns 0 (also when there is nothing to go back
  * to: the walk then goes on from where it is), or a negative code once the target is lost. */
 int walk_rewind(struct walk *w);
+
+/* Once a walk's first stop is recorded: get the next "walk again" ready in the
+ * background (a QEMU loading the saved state, when the config asked for it). */
+void walk_cache_ahead(struct walk *w);
 
 /* Stop QEMU and release everything. Safe after a failed walk_open and twice. */
 void walk_close(struct walk *w);

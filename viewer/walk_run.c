@@ -204,7 +204,9 @@ static int record(struct walk *w, enum snap_kind kind)
 int walk_start(struct walk *w)
 {
 	int rc = run_to_syscall(w, w->cfg.syscall);
-	return rc < 0 ? rc : record(w, SNAP_ANCHOR);
+	if (rc == 0 && (rc = record(w, SNAP_ANCHOR)) == 0)
+		walk_cache_ahead(w);
+	return rc;
 }
 
 bool walk_finished(const struct walk *w)
@@ -354,7 +356,9 @@ int walk_act(struct walk *w, enum walk_action a)
 		trace_init(&w->history);
 		memcpy(w->history.target, old.target, sizeof(old.target));
 		trace_free(&old);
-		return record(w, SNAP_ANCHOR);
+		if ((rc = record(w, SNAP_ANCHOR)) == 0)
+			walk_cache_ahead(w);
+		return rc;
 	}
 	}
 	return walk_fail(w, -EINVAL, "unknown action %d", (int)a);

@@ -3,12 +3,14 @@
  * restored walk and a restart identical to a booted walk?) and for `make bench`.
  *
  *   build/tests/tools/walk_restart [--target linux] [--syscall NAME] [--no-cache]
- *                                  [--restarts N] [--quiet]
+ *                                  [--restarts N] [--think MS] [--quiet]
  *
  * Paths are found as build/syswalk finds them (paths.h). Output: "first_stop_ms X",
  * "restored yes|no", then per restart "restart_ms X"; then unless --quiet the walk and
  * each restart's walk, every stop as --batch prints it, after "== walk N" lines. The
- * cache note, if any, goes to stderr as syswalk prints it.
+ * cache note, if any, goes to stderr as syswalk prints it. --think MS waits that long
+ * before each restart, as a user reading the last stop would (the spare QEMU that makes
+ * r a swap loads meanwhile, vmstate.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +54,7 @@ static int walk_to_end(struct walk *w)
 
 int main(int argc, char **argv)
 {
-	int restarts = 1;
+	int restarts = 1, think_ms = 0;
 	bool quiet = false;
 	/* Our own flags first; the rest are syswalk's. */
 	char *rest[64] = { argv[0] };
@@ -60,6 +62,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc && nrest < 63; i++) {
 		if (strcmp(argv[i], "--restarts") == 0 && i + 1 < argc)
 			restarts = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--think") == 0 && i + 1 < argc)
+			think_ms = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--quiet") == 0)
 			quiet = true;
 		else
@@ -94,20 +98,25 @@ int main(int argc, char **argv)
 		.memory = o.target == TARGET_LINUX ? "256M" : NULL,
 		.qemu_binary = o.qemu, .accel = o.accel, .timeout_ms = o.timeout_ms,
 		.use_cache = !o.no_cache,
+		.restart_ahead = true,      /* as the interactive viewer does */
 	};
 	static struct walk w;
 	double t0 = now_ms();
 	int rc = walk_open(&w, &cfg);
 	if (walk_cache_note(&w)[0])
 		fprintf(stderr, "syswalk: %s\n", walk_cache_note(&w));
+	double t1 = now_ms();
 	if (rc < 0 || walk_start(&w) < 0)
 		return fail(&w, "starting");
 	printf("first_stop_ms %.1f\nrestored %s\n", now_ms() - t0, w.vm.restored ? "yes" : "no");
+	printf("open_ms %.1f\nrestore_ms %.1f\n", t1 - t0, w.vm.restore_ms);
 	if (walk_to_end(&w) < 0)
 		return fail(&w, "walking");
 	if (!quiet)
 		print_walk(&w, 1);
 	for (int r = 0; r < restarts; r++) {
+		/* A user reads the stop before pressing r: the spare QEMU loads meanwhile. */
+		nanosleep(&(struct timespec){ think_ms / 1000, (think_ms % 1000) * 1000000L }, NULL);
 		double t = now_ms();
 		if (walk_act(&w, WALK_RESTART) < 0)
 			return fail(&w, "restarting");
