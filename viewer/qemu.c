@@ -1,5 +1,6 @@
 /* qemu.c: start, watch and stop qemu-system-x86_64 (see qemu.h). */
 #include "qemu.h"
+#include "qemu_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,18 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ARGS        64
 #define CONSOLE_MAX     (1u << 20)   /* keep at most 1 MiB of untaken serial output */
 #define POLL_STEP_MS    10
 
-/* The argv being built: pointers into the config or into BUF, which holds composed values. */
-struct argv_builder {
-	const char *argv[MAX_ARGS + 1];
-	int argc;
-	char buf[1024];
-	size_t used;
-	bool overflow;
-};
 
 static int fail(struct qemu *q, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -42,7 +34,7 @@ static int fail(struct qemu *q, int code, const char *fmt, ...)
 
 static void add(struct argv_builder *b, const char *arg)
 {
-	if (b->argc >= MAX_ARGS) {
+	if (b->argc >= QEMU_MAX_ARGS) {
 		b->overflow = true;
 		return;
 	}
@@ -85,7 +77,7 @@ static void sleep_ms(int ms)
 
 /* Find NAME the way execvp would, so that "not installed" is reported before forking
  * (and the child can use execv, which unlike execvp never allocates after fork). */
-static int resolve_binary(struct qemu *q, const char *name)
+int qemu_resolve_binary(struct qemu *q, const char *name)
 {
 	if (strchr(name, '/')) {
 		if (access(name, X_OK) < 0)
@@ -146,7 +138,7 @@ static int make_private_dir(struct qemu *q, bool want_qmp)
 		    "under $XDG_RUNTIME_DIR, $TMPDIR or /tmp (or the path would not fit in a socket address)");
 }
 
-static int build_argv(struct qemu *q, const struct qemu_config *c, struct argv_builder *b)
+int qemu_build_argv(struct qemu *q, const struct qemu_config *c, struct argv_builder *b)
 {
 	add(b, q->binary);
 	add(b, "-S");                   /* stopped until the walk continues it */
@@ -188,7 +180,7 @@ static int build_argv(struct qemu *q, const struct qemu_config *c, struct argv_b
 		addf(b, "fd:%d", c->incoming_fd);
 	}
 	if (b->overflow)
-		return fail(q, -E2BIG, "QEMU command line too long (more than %d arguments)", MAX_ARGS);
+		return fail(q, -E2BIG, "QEMU command line too long (more than %d arguments)", QEMU_MAX_ARGS);
 	return 0;
 }
 
@@ -291,7 +283,7 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 	memset(q, 0, sizeof *q);
 	q->console_fd = -1;
 	q->stop_timeout_ms = c->stop_timeout_ms > 0 ? c->stop_timeout_ms : QEMU_DEFAULT_STOP_MS;
-	int rc = resolve_binary(q, c->binary ? c->binary : QEMU_DEFAULT_BINARY);
+	int rc = qemu_resolve_binary(q, c->binary ? c->binary : QEMU_DEFAULT_BINARY);
 	if (rc < 0)
 		return rc;
 	/* QEMU opens its sockets before it loads the kernel, so a bad -kernel would only show
@@ -306,7 +298,7 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 	char saved[QEMU_ERR_LEN];
 	struct argv_builder b;
 	memset(&b, 0, sizeof b);
-	if ((rc = make_private_dir(q, c->monitor)) < 0 || (rc = build_argv(q, c, &b)) < 0)
+	if ((rc = make_private_dir(q, c->monitor)) < 0 || (rc = qemu_build_argv(q, c, &b)) < 0)
 		goto undo;
 
 	int out[2] = { -1, -1 }, report[2] = { -1, -1 };
@@ -389,49 +381,6 @@ const char *qemu_gdb_socket(const struct qemu *q)
 const char *qemu_qmp_socket(const struct qemu *q)
 {
 	return q->active ? q->qmp_socket : "";
-}
-
-int qemu_command_line(const struct qemu_config *c, char *buf, size_t len)
-{
-	struct qemu *q = calloc(1, sizeof(*q));
-	struct argv_builder *b = calloc(1, sizeof(*b));
-	int rc = -ENOMEM;
-	if (!q || !b)
-		goto out;
-	snprintf(q->binary, sizeof q->binary, "%s", c->binary ? c->binary : QEMU_DEFAULT_BINARY);
-	snprintf(q->gdb_socket, sizeof q->gdb_socket, "DIR/gdb.sock");
-	snprintf(q->qmp_socket, sizeof q->qmp_socket, "DIR/qmp.sock");
-	struct qemu_config plain = *c;
-	plain.incoming = false;
-	if ((rc = build_argv(q, &plain, b)) < 0)
-		goto out;
-	size_t used = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < b->argc; i++) {
-		int n = snprintf(buf + used, len - used, "%s%s", i ? " " : "", b->argv[i]);
-		if (n < 0 || (size_t)n >= len - used) {
-			rc = -E2BIG;
-			goto out;
-		}
-		used += (size_t)n;
-	}
-	rc = 0;
-out:
-	free(q);
-	free(b);
-	return rc;
-}
-
-int qemu_binary_path(const struct qemu_config *c, char *buf, size_t len)
-{
-	struct qemu *q = calloc(1, sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	int rc = resolve_binary(q, c->binary ? c->binary : QEMU_DEFAULT_BINARY);
-	if (rc == 0 && (size_t)snprintf(buf, len, "%s", q->binary) >= len)
-		rc = -ENAMETOOLONG;
-	free(q);
-	return rc;
 }
 
 int qemu_console_move(struct qemu *q, int fd)
