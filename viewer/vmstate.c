@@ -238,6 +238,20 @@ static int restore_begin(struct vmstate *v, struct qemu *q, struct vmstate_load 
 	return 0;
 }
 
+/* Connect to the monitor of a QEMU started without waiting (qemu.h's no_wait): retry
+ * while its socket is not there yet, which is sooner than polling for it. QEMU only
+ * greets once it has loaded the state, and its gdbstub listens by then. */
+static int monitor_connect(struct qmp *m, struct qemu *q)
+{
+	double deadline = now_ms() + QEMU_DEFAULT_START_MS;
+	for (;;) {
+		int rc = qmp_open(m, qemu_qmp_socket(q), LOAD_TIMEOUT_MS);
+		if ((rc != -ENOENT && rc != -ECONNREFUSED) || !qemu_alive(q) || now_ms() > deadline)
+			return rc;
+		pause_briefly();
+	}
+}
+
 /* The state file is the one already checked (same inode, size, time): no new hash. */
 static bool known_good(const struct vmstate *v, int fd)
 {
@@ -256,13 +270,11 @@ static int restore_finish(struct vmstate *v, struct qemu *q, struct vmstate_load
 	char sha[VMSTATE_HASH_HEX] = "";
 	bool trusted = known_good(v, ld->fd);
 	int hrc = trusted ? 0 : vmstate_file_hash_fd(ld->fd, VMSTATE_HEADER_LEN, ld->h.size, sha);
-	int rc = qemu_wait_ready(q);
-	if (rc < 0)
-		snprintf(why, len, "%s", qemu_error(q));
 	struct qmp m = { .fd = -1 };
-	if (rc == 0 && (rc = qmp_open(&m, qemu_qmp_socket(q), QMP_TIMEOUT_MS)) < 0)
+	int rc = monitor_connect(&m, q);
+	if (rc < 0)
 		qemu_words(q, m.err, why, len);
-	else if (rc == 0)
+	else
 		rc = wait_loaded(&m, q, why, len);
 	qmp_close(&m);
 	if (rc == 0 && !trusted && (hrc < 0 || strcmp(sha, ld->h.sha256) != 0)) {
@@ -502,6 +514,7 @@ static void save(struct vmstate *v, struct qemu *q)
 	if (rc < 0)
 		return;
 	vmstate_file_prune(v->dir, KEEP_STATES);
+	stat(v->path, &v->good);         /* what the spare QEMU loads needs no new hash */
 	v->have_state = true;
 	v->save_ms = now_ms() - t0;
 	if (replacing)
