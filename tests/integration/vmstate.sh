@@ -111,3 +111,10 @@ check "without XDG_CACHE_HOME the state goes to ~/.cache/syswalk" test "$(state_
 # Without the verbose switch a restore says nothing.
 SYSWALK_CACHE_VERBOSE= timeout 120 "$SYSWALK" --batch --syscall getpid >/dev/null 2>"$TMP/quiet.err"
 check_eq "a restore prints nothing on stderr by default" "" "$(cat "$TMP/quiet.err")"
+
+# A cache directory that cannot be made: one line says so, the kernel boots, all is well.
+XDG_CACHE_HOME=/dev/null/nowhere timeout 120 "$SYSWALK" --batch --syscall all >"$TMP/nodir.out" 2>"$TMP/nodir.err"
+check_eq "an unusable cache directory: the walk exits 0" 0 $?
+check "one line says the cache is not used, and why" \
+	test "$(grep -c '^syswalk: machine state cache not used: cannot create /dev/null/nowhere' "$TMP/nodir.err")" = 1
+check "and the walk is the booted one" cmp -s "$TMP/booted.out" "$TMP/nodir.out"
