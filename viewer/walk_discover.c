@@ -24,8 +24,8 @@
 
 bool walk_needs_discovery(const struct walk *w, const struct demo_syscall *want)
 {
-	int n;
-	const struct demo_syscall *all = demo_syscalls(w->cfg.target, &n);
+	int n = w->cfg.kt->nsyscalls;
+	const struct demo_syscall *all = w->cfg.kt->syscalls;
 	for (int i = 0; i < n; i++)
 		if ((!want || want == &all[i]) && !symbols_by_name(&w->syms, all[i].entry))
 			return true;
@@ -76,8 +76,8 @@ static void map_syscall_entry(struct walk *w, uint64_t entry)
 
 int walk_discover(struct walk *w, const struct demo_syscall *want, const struct demo_syscall **found)
 {
-	int n, rc;
-	const struct demo_syscall *all = demo_syscalls(w->cfg.target, &n);
+	int rc, n = w->cfg.kt->nsyscalls;
+	const struct demo_syscall *all = w->cfg.kt->syscalls;
 	walk_remove_breakpoints(w);
 	for (int i = 0; i < n; i++) {
 		const struct sym *user = symbols_by_name(&w->syms, all[i].user_label);
