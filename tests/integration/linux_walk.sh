@@ -169,8 +169,8 @@ lines_ask=$(cat "$NOTES"/*.md | grep -c '^ask:')
 echo "# annotations/linux-6.1: $lines_check check: lines, $lines_ask ask: lines"
 # A ratchet: deleting a check: line must be a decision, made here in view. Raise the
 # floors when you add checks or questions; lower them only with the prose they backed.
-check "annotations/linux-6.1 keeps its check: lines (at least 94)" test "$lines_check" -ge 94
-check "annotations/linux-6.1 keeps its ask: lines (at least 31)" test "$lines_ask" -ge 31
+check "annotations/linux-6.1 keeps its check: lines (at least 121)" test "$lines_check" -ge 121
+check "annotations/linux-6.1 keeps its ask: lines (at least 35)" test "$lines_ask" -ge 35
 for pti in "" --pti; do
 	name="annotations/linux-6.1 against the live kernel${pti:+ ($pti)}"
 	timeout 120 "$SYSWALK" --target linux $pti --check-annotations "$NOTES" >"$TMP/check.txt" 2>&1
