@@ -13,7 +13,7 @@ static const struct demo_syscall teach_syscalls[] = {
 	{ "getpid", 39, "entry_SYSCALL_64", "demo_syscall_getpid",
 	  "getpid(): the shortest round trip through the kernel, returns 1", NULL, NULL },
 	{ "enosys", 500, "entry_SYSCALL_64", "demo_syscall_enosys",
-	  "syscall 500, which no table holds: do_syscall_64 stores sys_ni_syscall's -ENOSYS (-38)",
+	  "syscall 500, which no table holds: sys_ni_syscall returns -ENOSYS (-38)",
 	  NULL, NULL },
 	{ "x32", 0x40000027, "entry_SYSCALL_64", "demo_syscall_x32",
 	  "getpid with the x32 bit (0x40000000|39): dispatched through x32_sys_call_table",

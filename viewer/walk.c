@@ -29,6 +29,33 @@ int walk_fail(struct walk *w, int code, const char *fmt, ...)
 /* What a lost target leaves the user, said after the news when there are stops. */
 static const char still_browsable[] = "; the stops already seen can still be browsed and exported";
 
+/* The kernel's own words when it died or hung: its "Kernel panic" line if the console
+ * has one, else its last line ("" when the console is silent or not ours). */
+static void console_last_words(struct walk *w, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (!w->qemu_started)
+		return;
+	qemu_console_read(&w->qemu);
+	size_t n;
+	const char *text = qemu_console_peek(&w->qemu, &n);
+	if (!text || n == 0)
+		return;
+	const char *panic = strstr(text, "Kernel panic");
+	const char *line = panic;
+	if (!line) {          /* the last non-empty line */
+		const char *end = text + n;
+		while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
+			end--;
+		line = end;
+		while (line > text && line[-1] != '\n')
+			line--;
+	}
+	size_t l = strcspn(line, "\r\n");
+	snprintf(out, len, "%s \"%.*s\"", panic ? "; the kernel panicked:" : "; its console last said",
+		 (int)(l > 200 ? 200 : l), line);
+}
+
 /* A failed target operation: say what went wrong in plain words. When QEMU itself has
  * gone, that is the news, not the socket error that revealed it. */
 int walk_fail_target(struct walk *w, int rc, const char *doing)
@@ -39,19 +66,23 @@ int walk_fail_target(struct walk *w, int rc, const char *doing)
 			qemu_alive(&w->qemu); i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	if (w->qemu_started && !qemu_alive(&w->qemu)) {
-		char how[128], why[512];
+		char how[128], why[512], words[256];
 		qemu_describe_exit(&w->qemu, how, sizeof(how));
 		qemu_stderr_text(&w->qemu, why, sizeof(why));
+		console_last_words(w, words, sizeof(words));
 		w->connected = false;
 		snprintf(w->gone, sizeof(w->gone), "QEMU is gone (%s)", how);
-		return walk_fail(w, rc, "QEMU is gone (%s) while %s%s%s%s", how, doing, why[0] ? ": " : "",
-				 why, w->history.n ? still_browsable : "");
+		return walk_fail(w, rc, "QEMU is gone (%s) while %s%s%s%s%s", how, doing, why[0] ? ": " : "",
+				 why, words, w->history.n ? still_browsable : "");
 	}
 	if (rc == RSP_ERR_EOF || rc == TARGET_ERR_EXITED) {
 		w->connected = false;
 		snprintf(w->gone, sizeof(w->gone), "%s", target_error(&w->target));
 	}
-	return walk_fail(w, rc, "%s: %s", doing, target_error(&w->target));
+	char words[256] = "";
+	if (rc == RSP_ERR_TIMEOUT || rc == TARGET_ERR_EXITED)
+		console_last_words(w, words, sizeof(words));
+	return walk_fail(w, rc, "%s: %s%s", doing, target_error(&w->target), words);
 }
 
 /* The gdbstub's socket, for a poll loop between actions; -1 when not connected. */
@@ -294,14 +325,42 @@ static int resolver_lookup(void *ctx, const char *name, uint64_t *addr, uint64_t
 	return 0;
 }
 
+/* OPERANDS with each "&SYMBOL" replaced by the symbol's value in hex, as the
+ * disassembler prints it: "mov:&cpu_current_top_of_stack,%rsp" finds the per-CPU load
+ * "%gs:0x1fb50,%rsp" of an SMP kernel and the absolute "0xffffffff81835030,%rsp" of a
+ * uniprocessor one. False when a symbol is missing (the anchor then does not apply). */
+static bool expand_operands(const struct walk *w, const char *operands, char *out, size_t len)
+{
+	size_t used = 0;
+	for (const char *p = operands; *p && used + 1 < len;) {
+		if (*p != '&') {
+			out[used++] = *p++;
+			continue;
+		}
+		size_t n = strcspn(p + 1, ",()%:$ ");
+		char name[128];
+		snprintf(name, sizeof(name), "%.*s", (int)n, p + 1);
+		const struct sym *s = symbols_by_name(&w->syms, name);
+		if (!s)
+			return false;
+		used += (size_t)snprintf(out + used, len - used, "0x%llx", (unsigned long long)s->addr);
+		p += 1 + n;
+	}
+	out[used < len ? used : len - 1] = '\0';
+	return used < len;
+}
+
 static int resolver_find(void *ctx, uint64_t start, uint64_t size, const char *mnemonic,
 			 const char *operands, uint64_t branch_target, int n, uint64_t *addr)
 {
 	struct walk *w = ctx;
-	struct disasm_pattern pat = { .mnemonic = mnemonic, .operands = operands,
+	char expanded[256];
+	if (operands && !expand_operands(w, operands, expanded, sizeof(expanded)))
+		return 0;
+	struct disasm_pattern pat = { .mnemonic = mnemonic, .operands = operands ? expanded : NULL,
 				      .branch = branch_target != 0, .target = branch_target };
-	int rc = disasm_find(&w->dis, start, size, &pat, n, addr);
-	return rc == 0 ? n : rc == -ENOENT ? 0 : rc;
+	/* disasm_find counts the matches (at most N): N means *ADDR is set. */
+	return disasm_find(&w->dis, start, size, &pat, n, addr);
 }
 
 /* Is page-table isolation on in this boot? Read what the CPU executes, not what the

@@ -16,6 +16,12 @@
 /* A stop that repeats the last one is retried this many times (no_progress). */
 #define MAX_NO_PROGRESS 8
 
+/* Entry stops that are not the demo's (other code making the same syscalls) before the
+ * run to a syscall gives up: a bound, so a stub or kernel that never shows the demo's
+ * syscall is reported instead of looping for ever. The demo issues each of its calls
+ * once a round, so a healthy walk meets a handful. */
+#define MAX_FOREIGN_STOPS 1000
+
 /* ---- running to a syscall ------------------------------------------------------ */
 
 int walk_read_regs(struct walk *w)
@@ -118,6 +124,38 @@ bool walk_at_user_syscall(struct walk *w, const struct demo_syscall *want)
 	return false;
 }
 
+/* At the demo's syscall instruction: step into the kernel and check that the symbols
+ * name the entry the CPU reached. A symbol file of another kernel would put every
+ * breakpoint on the wrong bytes: say so now, naming the file, rather than let the walk
+ * wait for stops that never come. */
+static int enter_from_user(struct walk *w)
+{
+	uint64_t rip = walk_reg(w, "rip"), rax = walk_reg(w, "rax");
+	const struct demo_syscall *sc = NULL;
+	for (int i = 0; i < w->cfg.kt->nsyscalls && !sc; i++) {
+		const struct sym *user = symbols_by_name(&w->syms, w->cfg.kt->syscalls[i].user_label);
+		if (user && user->addr == rip && w->cfg.kt->syscalls[i].rax == rax)
+			sc = &w->cfg.kt->syscalls[i];
+	}
+	int rc;
+	for (int tries = 0; tries <= MAX_NO_PROGRESS; tries++) {
+		if ((rc = target_step(&w->target, NULL)) < 0)
+			return walk_fail_target(w, rc, "stepping into the kernel");
+		if ((rc = walk_read_regs(w)) < 0)
+			return rc;
+		if (cpl(w) == 0)
+			break;
+	}
+	const struct sym *entry = sc ? symbols_by_name(&w->syms, sc->entry) : NULL;
+	uint64_t at = walk_reg(w, "rip");
+	if (cpl(w) != 0 || !entry || entry->addr == at)
+		return 0;
+	return walk_fail(w, -EPROTO, "the symbols in %s do not belong to this kernel: the %s syscall "
+			 "entered the kernel at 0x%llx, but that file puts %s at 0x%llx. Give the kernel's "
+			 "own vmlinux or System.map with --symbols", w->cfg.symbols ? w->cfg.symbols : "the symbol file",
+			 sc->name, (unsigned long long)at, sc->entry, (unsigned long long)entry->addr);
+}
+
 /* Run until the CPU enters WANT (any demo syscall when NULL), then set up the walk of it:
  * the frame's place, the anchors, and the first snapshot. */
 static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
@@ -141,17 +179,28 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 		if ((rc = insert_entry_breakpoints(w, want)) < 0)
 			return rc;
 	}
-	while (!sc) {
+	for (int stops = 0; !sc; stops++) {
 		struct target_stop stop;
+		if (stops == MAX_FOREIGN_STOPS)
+			return walk_fail(w, -ELOOP, "%d stops at the syscall entry, none of them the demo's %s: "
+					 "is %s the demo running on this kernel?", MAX_FOREIGN_STOPS,
+					 want ? want->name : "syscalls", w->cfg.user_symbols ? w->cfg.user_symbols : "the demo");
 		rc = target_continue(&w->target, w->cfg.run_timeout_ms, &stop);
+		if (rc == RSP_ERR_TIMEOUT)
+			return walk_fail_target(w, rc, "running to the demo's syscall (it never came: did the "
+						"kernel boot and start the demo?)");
 		if (rc < 0)
 			return walk_fail_target(w, rc, want ? "running to the syscall" : "running to the next syscall");
 		if ((rc = walk_read_regs(w)) < 0)
 			return rc;
 		if (w->target.rsp.interrupted)
 			return walk_fail(w, -EINTR, "interrupted while running to the next syscall");
-		if (walk_at_user_syscall(w, want))
-			continue;
+		if (walk_at_user_syscall(w, want)) {
+			/* Step through the demo's own syscall instruction: the CPU lands where
+			 * LSTAR (or the IDT) points, which the symbol file must agree with. */
+			if ((rc = enter_from_user(w)) < 0)
+				return rc;
+		}
 		sc = recognise(w, want);
 		if (!sc)
 			w->stats.skipped_stops++;
