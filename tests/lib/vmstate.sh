@@ -25,11 +25,14 @@ drop_console() {
 	awk '/^console: /{ skip = 1 } /^=== stop /{ skip = 0 } !skip && !/^$/'
 }
 
-# Kernel stack addresses below the pt_regs frame: Linux moves the stack by a random
-# offset at every syscall (RANDOMIZE_KSTACK_OFFSET), drawn from the TSC, which runs on
-# with the host's clock. The only register values that legitimately differ.
+# Kernel stack addresses below the pt_regs frame (within the 16 KiB task stack): Linux
+# moves the stack by a random offset at every syscall (RANDOMIZE_KSTACK_OFFSET), drawn
+# from the TSC, which runs on with the host's clock. Every value that points there (RSP,
+# and registers that copied it) is written KSTACK: the only legitimate difference.
 drop_kstack_offset() {
-	sed -E 's/\b(rsp|sp)=0xffffc9[0-9a-f]{10}/\1=KSTACK/g'
+	perl -pe 'if (/^pt_regs at (0x[0-9a-f]+)/) { $f = hex($1) }
+		s{\b(0xffff[0-9a-f]{12})\b}{ my $v = hex($1);
+			(defined $f && $v < $f && $v >= $f - 16384) ? "KSTACK" : $1 }ge'
 }
 
 flip_byte() {  # flip_byte FILE OFFSET
@@ -78,5 +81,62 @@ same_walk() {  # same_walk NAME FILE1 FILE2: ok when identical, else the first d
 	else
 		not_ok "$1" "walks differ"
 		diff "$2" "$3" | head -20 | sed 's/^/# /'
+	fi
+}
+
+# same_until_interrupts NAME FILE1 FILE2: two Linux walks (drop_kstack_offset'ed text)
+# walk the same stops, and every stop is identical, register for register, up to the one
+# where the kernel turns interrupts on (IF, 0x200 in eflags), but for the arithmetic flags
+# (CF PF AF ZF SF OF): the instruction that applies the random stack offset sets them
+# from it. After interrupts are on a timer tick may arrive anywhere: the C code then does
+# other work (a reschedule, time keeping) and leaves other values in scratch registers,
+# as two runs of one boot do too; only the stops' places are compared from there.
+same_until_interrupts() {
+	local out
+	out=$(python3 - "$2" "$3" <<'PY'
+import re, sys
+def stops(path):
+    text = open(path).read()
+    return [b for b in re.split(r'(?m)^(?==== stop )', text) if b.startswith('=== stop ')]
+def norm(block):
+    # the changed registers as a set (their line wrapping depends on what is listed),
+    # eflags without its arithmetic flags
+    m = re.search(r'(?ms)^registers changed:(.*?)^(?=msrs:)', block)
+    if not m:
+        return block, frozenset()
+    regs = set()
+    for tok in m.group(1).split():
+        name, _, val = tok.partition('=')
+        if name == 'eflags':
+            continue
+        regs.add(tok)
+    return block[:m.start()] + block[m.end():], frozenset(regs)
+def flags(block):
+    m = re.search(r'(?ms)^registers changed:.*?eflags=(0x[0-9a-f]+).*?^msrs:', block)
+    return int(m.group(1), 16) if m else None
+a, b = stops(sys.argv[1]), stops(sys.argv[2])
+head = lambda s: s.split('\n', 1)[0]
+if [head(s) for s in a] != [head(s) for s in b]:
+    first = next((i + 1 for i, (x, y) in enumerate(zip(a, b)) if head(x) != head(y)), min(len(a), len(b)) + 1)
+    print(f"the stops differ: {len(a)} and {len(b)}, first at stop {first}")
+    sys.exit(1)
+exact = 0
+for x, y in zip(a, b):
+    fx, fy = flags(x), flags(y)
+    if norm(x) != norm(y) or \
+       (fx is not None and fy is not None and (fx & ~0x8d5) != (fy & ~0x8d5)):
+        print(f"stop {exact + 1} differs before interrupts are on: " + head(x))
+        sys.exit(1)
+    exact += 1
+    if (fx or 0) & 0x200:
+        break
+print(f"{len(a)} stops, {exact} identical up to interrupts on")
+PY
+)
+	if [ $? -eq 0 ]; then
+		ok "$1"
+		echo "# $out"
+	else
+		not_ok "$1" "$out"
 	fi
 }

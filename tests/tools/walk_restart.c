@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "demo.h"
+#include "kernels.h"
 #include "options.h"
 #include "paths.h"
 #include "textout.h"
@@ -76,27 +76,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "walk_restart: %s\n", err);
 		return 2;
 	}
-	int n;
-	const struct demo_syscall *sc = o.syscall ? demo_find(o.target, o.syscall) : &demo_syscalls(o.target, &n)[0];
+	const struct demo_syscall *sc = o.syscall ? kernels_syscall(o.target, o.syscall) : &o.target->syscalls[0];
 	if (!sc) {
 		fprintf(stderr, "walk_restart: no syscall %s\n", o.syscall);
 		return 2;
 	}
 	/* As build/syswalk sets up a walk (main.c's open_walk). */
-	char append[256] = "";
-	if (o.target == TARGET_LINUX)
-		snprintf(append, sizeof(append), "console=ttyS0 nokaslr panic=-1 quiet%s", o.pti ? " pti=on" : " pti=off");
 	struct walk_config cfg = {
-		.target = o.target, .kernel = p.kernel, .syscall = sc, .annotations = p.annotations,
-		.symbols = p.symbols[0] ? p.symbols : NULL,
+		.kt = o.target, .kernel = p.kernel.image, .syscall = sc, .annotations = p.annotations,
+		.symbols = p.kernel.symbols[0] ? p.kernel.symbols : NULL,
+		.symbols_are_elf = p.kernel.symbols_are_elf,
 		.user_symbols = p.user_symbols[0] ? p.user_symbols : NULL,
-		.debuginfo = p.debuginfo[0] ? p.debuginfo : NULL,
+		.debuginfo = p.kernel.debuginfo[0] ? p.kernel.debuginfo : NULL,
+		.kernel_config = p.kernel.config[0] ? p.kernel.config : NULL,
 		.srcroot = p.srcroot[0] ? p.srcroot : NULL,
 		.glossary = p.glossary[0] ? p.glossary : NULL,
 		.initrd = p.initrd[0] ? p.initrd : NULL,
-		.append = append[0] ? append : NULL,
-		.memory = o.target == TARGET_LINUX ? "256M" : NULL,
-		.qemu_binary = o.qemu, .accel = o.accel, .timeout_ms = o.timeout_ms,
+		.pti = o.pti, .qemu_binary = o.qemu, .accel = o.accel, .timeout_ms = o.timeout_ms,
 		.use_cache = !o.no_cache,
 		.restart_ahead = true,      /* as the interactive viewer does */
 	};
