@@ -353,7 +353,7 @@ kernels=("teach|")
 [ -f "$LINUX_FILES/linux/vmlinuz" ] && kernels+=("debian-cloud|--target linux")
 for d in "$LINUX_FILES"/linux-build/*/; do
 	[ -f "$d/arch/x86/boot/bzImage" ] && [ -f "$d/vmlinux" ] &&
-		kernels+=("self-built $(basename "$d")|--target linux --kernel ${d}arch/x86/boot/bzImage --symbols ${d}vmlinux")
+		kernels+=("self-built $(basename "$d")|--target linux --kernel ${d}arch/x86/boot/bzImage")
 done
 sw_restart() {  # sw_restart OUT CACHE ARGS...: one walk_restart run, "key value" lines in OUT
 	local out=$1 cache=$2; shift 2
