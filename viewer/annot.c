@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textsafe.h"
+
 int annot_add_error(struct annot_set *set, const char *fmt, ...)
 {
 	char *msg = NULL;
@@ -282,7 +284,7 @@ const struct annot_note *annot_glossary_find(const struct annot_set *set,
 size_t annot_print_errors(const struct annot_set *set, FILE *out)
 {
 	for (size_t i = 0; i < set->nerrors; i++)
-		fprintf(out, "%s\n", set->errors[i]);
+		textsafe_printf(out, "%s\n", set->errors[i]);
 	return set->nerrors;
 }
 

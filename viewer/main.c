@@ -19,6 +19,7 @@
 #include "paths.h"
 #include "replay.h"
 #include "textout.h"
+#include "textsafe.h"
 #include "trace_json.h"
 #include "ui.h"
 #include "verify.h"
@@ -64,7 +65,7 @@ static int catch_signals(void)
 static bool interrupted(void)
 {
 	if (signal_caught)
-		fprintf(stderr, "syswalk: %s: stopping QEMU and leaving\n", strsignal(signal_caught));
+		textsafe_printf(stderr, "syswalk: %s: stopping QEMU and leaving\n", strsignal(signal_caught));
 	return signal_caught != 0;
 }
 
@@ -143,7 +144,7 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 	if (interrupted())
 		return -1;
 	if (rc < 0) {
-		fprintf(stderr, "syswalk: %s\n", walk_error(w));
+		textsafe_printf(stderr, "syswalk: %s\n", walk_error(w));
 		return -1;
 	}
 	return 0;
@@ -158,7 +159,7 @@ static int walk_to_end(struct walk *w, enum walk_action a, void (*each)(const st
 		if (interrupted())
 			return -1;
 		if (rc < 0) {
-			fprintf(stderr, "syswalk: %s\n", walk_error(w));
+			textsafe_printf(stderr, "syswalk: %s\n", walk_error(w));
 			return -1;
 		}
 		if (each)
@@ -181,7 +182,7 @@ static int walk_all(struct walk *w, enum syswalk_target target)
 		if (interrupted())
 			return -1;
 		if (rc < 0) {
-			fprintf(stderr, "syswalk: %s\n", walk_error(w));
+			textsafe_printf(stderr, "syswalk: %s\n", walk_error(w));
 			return -1;
 		}
 	}
@@ -209,7 +210,8 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 		case MODE_BATCH:
 			rc = all ? walk_all(&w, o->target) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
 			if (rc == 0)
-				printf("syswalk %s: target %s; kernel %s\n\n", SYSWALK_VERSION, w.describe, p->kernel);
+				textsafe_printf(stdout, "syswalk %s: target %s; kernel %s\n\n", SYSWALK_VERSION,
+						w.describe, p->kernel);
 			for (size_t i = 0; rc == 0 && i < w.history.n; i++)
 				textout_stop(stdout, &w.history.snaps[i], i + 1, w.history.n);
 			break;
@@ -222,7 +224,7 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 					 all ? "all" : sc->name);
 				rc = export_trace(&w.history, o->export_path, err, sizeof(err));
 				if (rc < 0)
-					fprintf(stderr, "syswalk: %s\n", err);
+					textsafe_printf(stderr, "syswalk: %s\n", err);
 			}
 			break;
 		}
@@ -231,13 +233,14 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 				const struct annot_note *n = &w.notes.notes[i];
 				char where[160];
 				symbols_format(&w.syms, n->addr, where, sizeof(where));
-				printf("%-56s 0x%016llx  %s\n", n->anchor_text, (unsigned long long)n->addr, where);
+				textsafe_printf(stdout, "%-56s 0x%016llx  %s\n", n->anchor_text,
+						(unsigned long long)n->addr, where);
 			}
 			/* Then every claim and question, against the live CPU, on every walk. */
 			struct verify_counts vc;
 			rc = verify_walks(&w, stderr, &vc);
 			if (rc < 0)
-				fprintf(stderr, "syswalk: %s\n", walk_error(&w));
+				textsafe_printf(stderr, "syswalk: %s\n", walk_error(&w));
 			else if (vc.problems)
 				rc = -1;
 			/* Before the summary, which stays the last line (scripts read it so). */
@@ -246,10 +249,10 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 				       (unsigned long long)w.stats.msr_injection_failures,
 				       w.stats.msr_injection_failures == 1 ? "" : "s",
 				       w.stats.msr_injection_failures == 1 ? "was" : "were");
-			printf("%s: %zu notes, every anchor resolves; %zu stops walked, %zu checks and "
-			       "%zu questions evaluated, %zu problem%s, %zu notes not reached\n",
-			       p->annotations, w.notes.nnotes, vc.stops, vc.checks, vc.questions,
-			       vc.problems, vc.problems == 1 ? "" : "s", vc.unreached);
+			textsafe_printf(stdout, "%s: %zu notes, every anchor resolves; %zu stops walked, "
+					"%zu checks and %zu questions evaluated, %zu problem%s, %zu notes "
+					"not reached\n", p->annotations, w.notes.nnotes, vc.stops, vc.checks,
+					vc.questions, vc.problems, vc.problems == 1 ? "" : "s", vc.unreached);
 			break;
 		}
 		default:
@@ -320,7 +323,7 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 {
 	/* Refuse before booting anything: no terminal, no viewer. */
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "syswalk: the interactive viewer needs a terminal; use --batch or "
+		textsafe_printf(stderr, "syswalk: the interactive viewer needs a terminal; use --batch or "
 				"--export FILE\n");
 		return EXIT_USAGE;
 	}
@@ -354,7 +357,7 @@ static int run_replay(const struct options *o)
 	struct trace t;
 	char err[1024];
 	if (trace_json_load(o->replay_path, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "syswalk: %s\n", err);
+		textsafe_printf(stderr, "syswalk: %s\n", err);
 		return EXIT_ERROR;
 	}
 	struct replay r;
@@ -377,7 +380,7 @@ static int check_annotation_syntax(const char *dir)
 	int rc = annot_load_dir(&set, dir);
 	size_t errors = annot_print_errors(&set, stderr);
 	if (rc >= 0 && errors == 0 && set.nnotes == 0) {
-		fprintf(stderr, "%s: no notes found (no *.md file with an anchor heading)\n", dir);
+		textsafe_printf(stderr, "%s: no notes found (no *.md file with an anchor heading)\n", dir);
 		errors = 1;
 	}
 	annot_set_free(&set);
@@ -389,7 +392,7 @@ int main(int argc, char **argv)
 	struct options o;
 	char err[1024];
 	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
-		fprintf(stderr, "syswalk: %s\n", err);
+		textsafe_printf(stderr, "syswalk: %s\n", err);
 		return EXIT_USAGE;
 	}
 	switch (o.mode) {
@@ -416,26 +419,26 @@ int main(int argc, char **argv)
 	}
 	struct paths p;
 	if (paths_resolve(&p, &o, err, sizeof(err)) < 0) {
-		fprintf(stderr, "syswalk: %s\n", err);
+		textsafe_printf(stderr, "syswalk: %s\n", err);
 		return EXIT_ERROR;
 	}
 	const struct demo_syscall *sc = NULL;
 	const char *spec = o.syscall && strcmp(o.syscall, "all") != 0 ? o.syscall : NULL;
 	if (o.syscall && strcmp(o.syscall, "all") == 0 && o.mode != MODE_BATCH && o.mode != MODE_EXPORT) {
-		fprintf(stderr, "syswalk: --syscall all is for --batch and --export\n");
+		textsafe_printf(stderr, "syswalk: --syscall all is for --batch and --export\n");
 		return EXIT_USAGE;
 	}
 	int n;
 	sc = spec ? demo_find(o.target, spec) : &demo_syscalls(o.target, &n)[0];
 	if (!sc) {
-		fprintf(stderr, "syswalk: --syscall: the %s demo issues no syscall '%s' (see --list)\n",
+		textsafe_printf(stderr, "syswalk: --syscall: the %s demo issues no syscall '%s' (see --list)\n",
 			demo_target_name(o.target), spec);
 		return EXIT_USAGE;
 	}
 	if (o.mode == MODE_INTERACTIVE)
 		return run_interactive(&o, &p, sc, argc, argv);
 	if (catch_signals() < 0) {
-		fprintf(stderr, "syswalk: cannot set up signal handling: %s\n", strerror(errno));
+		textsafe_printf(stderr, "syswalk: cannot set up signal handling: %s\n", strerror(errno));
 		return EXIT_ERROR;
 	}
 	return run_headless(&o, &p, sc, argc, argv);

@@ -134,7 +134,11 @@ static int include_cb(void *arg, const char *href, struct target_regmap *map)
 	struct target *t = arg;
 
 	(void)map;
-	if (strpbrk(href, ":,#$/") || strlen(href) > 100)
+	/* The name goes back to the stub inside a qXfer request: only a plain file name
+	 * (QEMU's are "i386-64bit.xml"), never a separator, an RSP special byte ('$', '#',
+	 * '}', '*') or a control byte that the stub would be sent back. */
+	if (href[strspn(href, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")] ||
+	    strlen(href) > 100)
 		return target_set_error(t, TARGET_ERR_PROTOCOL, "target.xml includes an unusable name '%.100s'", href);
 	return parse_annex(t, href);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "textsafe.h"
 #include "ui_draw.h"
 #include "ui_panes.h"
 #include "ui_quiz.h"
@@ -485,7 +486,7 @@ int ui_run(const struct ui_options *opt, struct stop_source *src)
 	u->quiz.enabled = opt->quiz;
 
 	if (ui_term_open(&u->term, err, sizeof err) < 0) {
-		fprintf(stderr, "syswalk: %s\n", err);
+		textsafe_printf(stderr, "syswalk: %s\n", err);
 		free(u);
 		return 1;
 	}

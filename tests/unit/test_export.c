@@ -56,10 +56,11 @@ static void test_html_escape(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	export_html_escape(f, "a&b<c>\"d'e\x01\x1b\x7f\tz\r\nq\rw");
+	export_html_escape(f, "a&b<c>\"d'e\x01\x1b\x7f\tz\r\nq\rw\xc2\x9b\xe2\x80\xae\xff\xc3\xa9");
 	export_html_escape(f, NULL);
 	fclose(f);
-	assert_string_equal(buf, "a&amp;b&lt;c&gt;&quot;d&#39;e&#x2401;&#x241b;&#x2421;\tz\nq&#x240d;w");
+	assert_string_equal(buf, "a&amp;b&lt;c&gt;&quot;d&#39;e\\x01\\x1b\\x7f\tz\nq\\x0dw"
+			    "\\u009b\\u202e\\xff\xc3\xa9");
 	free(buf);
 }
 
@@ -90,7 +91,9 @@ static void test_html_page(void **state)
 	assert_non_null(strstr(html, "R&amp;D"));
 	assert_null(strchr(html, '\x1b'));
 	assert_null(strchr(html, '\x01'));
-	assert_non_null(strstr(html, "\xe2\x90\x9b[31mred"));       /* U+241B */
+	assert_non_null(strstr(html, "\\x1b[31mred"));
+	assert_non_null(strstr(html, "csi \\u009b2J, entity \\u009b[1m, rtl \\u202etxt"));
+	assert_null(strstr(html, "\xc2\x9b"));
 	/* Markdown of an ordinary note is rendered. */
 	assert_non_null(strstr(html, "<strong>RIP</strong>"));
 	assert_non_null(strstr(html, "<code>rcx</code>"));
@@ -128,6 +131,8 @@ static void test_markdown_handout(void **state)
 	/* The console fence is longer than the backticks inside it. */
 	assert_non_null(strstr(md, "````text\na ``` fence inside\n````\n"));
 	assert_null(strchr(md, '\x1b'));
+	assert_null(strstr(md, "\xc2\x9b"));
+	assert_non_null(strstr(md, "\\x1b[31mred\\x1b[0m, csi \\u009b2J"));
 	assert_non_null(strstr(md, "k\\_gs\\_base"));
 	free(md);
 	trace_free(&t);

@@ -55,6 +55,10 @@ static void test_round_trip(void **state)
 	/* 64-bit values are strings: no double ever held them. */
 	assert_non_null(strstr(json, "\"0xffffffff81000000\""));
 	assert_non_null(strstr(json, "\\u001B[31m"));
+	/* ASCII only: the C1 control and the bidi override are escapes in the file. */
+	for (size_t i = 0; i < len; i++)
+		assert_true((unsigned char)json[i] < 0x80);
+	assert_non_null(strstr(json, "csi \\u009B2J"));
 	trace_free(&want);
 	trace_free(&got);
 	free(json);
