@@ -31,13 +31,20 @@
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
-/* The headless modes' signal self-pipe (the viewer has its own, in ui_term.c): SIGINT,
- * SIGTERM and SIGHUP set the flag and make the pipe readable, which interrupts a running
- * target (rsp watches it); the walk then stops, QEMU is stopped and its private
- * directory removed, and syswalk exits with 128 + the signal. The only mutable
- * globals, as DESIGN.md allows. */
+/* The signal self-pipe of the headless modes and of the viewer's start-up (the viewer
+ * has its own, in ui_term.c, once its screen is up): SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+ * SIGUSR1, SIGUSR2 and SIGALRM set the flag and make the pipe readable, which interrupts
+ * a running target (rsp watches it) and ends every loop over the target (target_guard);
+ * the walk then stops, QEMU is stopped and its private directory removed, and syswalk
+ * exits with 128 + the signal. A crash (SIGSEGV, SIGBUS, SIGFPE, SIGABRT) kills the QEMU
+ * of CRASH_QEMU and removes its directory before dying. SIGPIPE is ignored: a write to a
+ * dead peer is an error where it happens. The only mutable globals, as DESIGN.md allows. */
 static int signal_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t signal_caught;
+static const struct qemu *volatile crash_qemu;
+
+static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM };
+static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
 
 static void on_signal(int sig)
 {
@@ -49,18 +56,43 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+static void on_crash(int sig)
+{
+	if (crash_qemu)
+		qemu_kill_now(crash_qemu);
+	raise(sig);     /* SA_RESETHAND put the default action back */
+}
+
 static int catch_signals(void)
 {
+	signal(SIGPIPE, SIG_IGN);
 	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal }, crash = { .sa_handler = on_crash };
 	sigemptyset(&sa.sa_mask);
-	const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], &sa, NULL) < 0)
+	sigemptyset(&crash.sa_mask);
+	crash.sa_flags = SA_RESETHAND | SA_NODEFER;
+	for (size_t i = 0; i < sizeof(quit_signals) / sizeof(quit_signals[0]); i++)
+		if (sigaction(quit_signals[i], &sa, NULL) < 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
+		if (sigaction(crash_signals[i], &crash, NULL) < 0)
 			return -1;
 	return 0;
 }
+
+/* Until the viewer's own handlers are in place (ui_term_open unblocks them): a signal
+ * that arrives in between waits for them instead of reaching ours unseen. */
+static void hold_quit_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(quit_signals) / sizeof(quit_signals[0]); i++)
+		sigaddset(&set, quit_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+static void viewer_crash_cleanup(void *ctx);
 
 static bool interrupted(void)
 {
@@ -136,7 +168,7 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.accel = o->accel,
 		.timeout_ms = o->timeout_ms,
 		.syscall = sc,
-		.interrupt_fd = signal_pipe[0],     /* -1 in the viewer, which has its own */
+		.interrupt_fd = signal_pipe[0],     /* the viewer sets its own once its screen is up */
 	};
 	int rc = walk_open(w, &cfg);
 	if (rc == 0 && !signal_caught)
@@ -199,6 +231,8 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 {
 	struct walk w;
 	bool all = o->syscall && strcmp(o->syscall, "all") == 0;
+	memset(&w, 0, sizeof(w));
+	crash_qemu = &w.qemu;
 	int rc = open_walk(&w, o, p, sc);
 	describe_trace(&w.history, p, argc, argv);
 	if (rc == 0) {
@@ -260,6 +294,7 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 		}
 	}
 	walk_close(&w);
+	crash_qemu = NULL;
 	if (signal_caught)
 		return 128 + signal_caught;
 	return rc == 0 ? EXIT_OK : EXIT_ERROR;
@@ -287,6 +322,12 @@ static void viewer_quiz_score(void *ctx, int asked, int right)
 static int viewer_target_fd(void *ctx)
 {
 	return walk_target_fd(((struct viewer_ctx *)ctx)->walk);
+}
+
+/* From the viewer's crash handler: async-signal-safe only. */
+static void viewer_crash_cleanup(void *ctx)
+{
+	qemu_kill_now(&((struct viewer_ctx *)ctx)->walk->qemu);
 }
 
 static int viewer_target_event(void *ctx, char *msg, size_t len)
@@ -321,16 +362,19 @@ static ssize_t viewer_console_read(void *ctx, char *buf, size_t cap)
 static int run_interactive(const struct options *o, const struct paths *p, const struct demo_syscall *sc,
 			   int argc, char **argv)
 {
-	/* Refuse before booting anything: no terminal, no viewer. */
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		textsafe_printf(stderr, "syswalk: the interactive viewer needs a terminal; use --batch or "
-				"--export FILE\n");
+	/* Refuse before booting anything: no usable terminal, no viewer. */
+	char why[256];
+	if (ui_check_terminal(why, sizeof(why)) < 0) {
+		textsafe_printf(stderr, "syswalk: %s\n", why);
 		return EXIT_USAGE;
 	}
 	struct walk w;
+	memset(&w, 0, sizeof(w));
+	crash_qemu = &w.qemu;
 	if (open_walk(&w, o, p, sc) < 0) {
 		walk_close(&w);
-		return EXIT_ERROR;
+		crash_qemu = NULL;
+		return signal_caught ? 128 + signal_caught : EXIT_ERROR;
 	}
 	describe_trace(&w.history, p, argc, argv);
 	struct ui_options uo = ui_options_default();
@@ -345,10 +389,13 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 		uo.console_fd = qemu_console_fd(&w.qemu);
 		uo.console_read = viewer_console_read;
 	}
+	uo.crash_cleanup = viewer_crash_cleanup;
 	uo.ctx = &vc;
 	struct stop_source src = walk_source(&w);
-	int rc = ui_run(&uo, &src);
+	hold_quit_signals();
+	int rc = signal_caught ? 128 + signal_caught : ui_run(&uo, &src);
 	walk_close(&w);
+	crash_qemu = NULL;
 	return rc;
 }
 
@@ -356,9 +403,14 @@ static int run_replay(const struct options *o)
 {
 	struct trace t;
 	char err[1024];
+	/* The terminal first: a large trace is not read only to be refused. */
+	if (ui_check_terminal(err, sizeof(err)) < 0) {
+		textsafe_printf(stderr, "syswalk: %s\n", err);
+		return EXIT_USAGE;
+	}
 	if (trace_json_load(o->replay_path, &t, err, sizeof(err)) < 0) {
 		textsafe_printf(stderr, "syswalk: %s\n", err);
-		return EXIT_ERROR;
+		return signal_caught ? 128 + signal_caught : EXIT_ERROR;
 	}
 	struct replay r;
 	struct stop_source src = replay_source_init(&r, &t);
@@ -368,7 +420,8 @@ static int run_replay(const struct options *o)
 	uo.quiz = o->quiz;
 	uo.quiz_score = record_quiz_score;
 	uo.ctx = &t;
-	int rc = ui_run(&uo, &src);
+	hold_quit_signals();
+	int rc = signal_caught ? 128 + signal_caught : ui_run(&uo, &src);
 	trace_free(&t);
 	return rc;
 }
@@ -391,6 +444,10 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	char err[1024];
+	if (catch_signals() < 0) {
+		textsafe_printf(stderr, "syswalk: cannot set up signal handling: %s\n", strerror(errno));
+		return EXIT_ERROR;
+	}
 	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
 		textsafe_printf(stderr, "syswalk: %s\n", err);
 		return EXIT_USAGE;
@@ -409,9 +466,6 @@ int main(int argc, char **argv)
 	default:
 		break;
 	}
-	/* A dead QEMU socket must be an error message, not a silent SIGPIPE death. */
-	signal(SIGPIPE, SIG_IGN);
-
 	if (o.mode == MODE_CHECK_ANNOTATIONS) {
 		if (check_annotation_syntax(o.check_dir) < 0)
 			return EXIT_ERROR;
@@ -437,9 +491,5 @@ int main(int argc, char **argv)
 	}
 	if (o.mode == MODE_INTERACTIVE)
 		return run_interactive(&o, &p, sc, argc, argv);
-	if (catch_signals() < 0) {
-		textsafe_printf(stderr, "syswalk: cannot set up signal handling: %s\n", strerror(errno));
-		return EXIT_ERROR;
-	}
 	return run_headless(&o, &p, sc, argc, argv);
 }

@@ -542,6 +542,19 @@ int qemu_stop(struct qemu *q)
 	return rc;
 }
 
+void qemu_kill_now(const struct qemu *q)
+{
+	if (!q->active)
+		return;
+	if (q->pid > 0)
+		kill(-q->pid, SIGKILL);
+	if (q->dir[0]) {
+		unlink(q->gdb_socket);
+		unlink(q->stderr_path);
+		rmdir(q->dir);
+	}
+}
+
 const char *qemu_error(const struct qemu *q)
 {
 	return q->err;

@@ -582,6 +582,13 @@ int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t
 	return 0;
 }
 
+bool rsp_interrupt_requested(const struct rsp_conn *c)
+{
+	struct pollfd p = { .fd = c->interrupt_fd, .events = POLLIN };
+
+	return c->interrupt_fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP));
+}
+
 int rsp_interrupt(struct rsp_conn *c)
 {
 	c->stats.interrupts_sent++;

@@ -131,6 +131,10 @@ int rsp_poll_idle(struct rsp_conn *c);
 /* Send the 0x03 interrupt byte now. */
 int rsp_interrupt(struct rsp_conn *c);
 
+/* Whether the user asks to stop (interrupt_fd is readable), without waiting. A loop of
+ * prompt requests never waits long enough for rsp's own impatience: it asks this. */
+bool rsp_interrupt_requested(const struct rsp_conn *c);
+
 /* Whether PAYLOAD is a stop reply (T.., S.., W.., X..), as opposed to data or OK/Enn. */
 bool rsp_is_stop_reply(const char *payload, size_t len);
 

@@ -55,6 +55,17 @@ void target_set_interrupt_fd(struct target *t, int fd)
 	t->rsp.interrupt_fd = fd;
 }
 
+int target_guard(struct target *t, unsigned *rounds, const char *what)
+{
+	if (rsp_interrupt_requested(&t->rsp))
+		return target_set_error(t, TARGET_ERR_INTERRUPTED, "interrupted while %s", what);
+	if (++*rounds > TARGET_MAX_ROUNDS)
+		return target_set_error(t, TARGET_ERR_LIMIT, "gave up %s after %d rounds with the "
+					"gdbstub (is it the kernel the symbols describe?)", what,
+					TARGET_MAX_ROUNDS);
+	return 0;
+}
+
 /* Request that must be answered with data; "Enn" becomes TARGET_ERR_STUB. */
 static int request(struct target *t, const char *req, const char **reply, size_t *len)
 {

@@ -32,6 +32,13 @@
 #define TARGET_ERR_EXITED    (-46)  /* the target is gone (W/X stop reply) */
 #define TARGET_ERR_ARG       (-47)
 #define TARGET_ERR_UNSUPPORTED (-48)
+#define TARGET_ERR_INTERRUPTED (-49) /* the user asked to stop a loop over the target */
+#define TARGET_ERR_LIMIT     (-50)  /* a loop over the target reached its bound */
+
+/* How many times a loop may wait on the target for something that does not come (a
+ * stop that is not the one wanted, an unreadable page of a scan): far more than any
+ * real kernel needs, few enough that a hostile stub cannot hold the program. */
+#define TARGET_MAX_ROUNDS 4096
 
 /* Every annotated stop is a breakpoint. Under TCG QEMU keeps any number of "hardware"
  * breakpoints (they are checked at translation); under KVM the CPU has four debug
@@ -134,6 +141,11 @@ int target_continue(struct target *t, int timeout_ms, struct target_stop *stop);
 
 /* While continuing, readability of FD sends 0x03 (the UI's signal self-pipe); -1 = off. */
 void target_set_interrupt_fd(struct target *t, int fd);
+
+/* Call once per round of a loop that waits on the target (WHAT: "running to the
+ * syscall"): 0 to go on; TARGET_ERR_INTERRUPTED once the interrupt fd is readable, or
+ * TARGET_ERR_LIMIT after TARGET_MAX_ROUNDS rounds (*ROUNDS counts them, from 0). */
+int target_guard(struct target *t, unsigned *rounds, const char *what);
 
 /* Between actions, while the CPU is stopped: take what the stub sent unasked, without
  * waiting (rsp_poll_idle). 0, or < 0 when the connection is gone or broken. */

@@ -336,12 +336,30 @@ int walk_resolve_anchors(struct walk *w)
 /* The exits to user mode: every sysret and iret of the entry text. They are stops
  * whether annotated or not, so a walk always ends where the CPU leaves the kernel, even
  * when a handler rewrote pt_regs->ip (rt_sigreturn) and no note sits on that path. */
+/* The entry text is a few KiB in both kernels; symbols that put its end much further
+ * away describe another kernel, and a scan of them would be a flood of requests. */
+#define MAX_ENTRY_TEXT (256 * 1024)
+
 static int set_exit_breakpoints(struct walk *w)
 {
 	struct disasm_insn insns[32];
+	unsigned rounds = 0;
+	if (w->entry_text_hi - w->entry_text_lo > MAX_ENTRY_TEXT)
+		return walk_fail(w, -ERANGE, "the entry text (0x%llx to 0x%llx) is larger than %d KiB: "
+				 "are the symbols this kernel's?", (unsigned long long)w->entry_text_lo,
+				 (unsigned long long)w->entry_text_hi, MAX_ENTRY_TEXT / 1024);
 	for (uint64_t at = w->entry_text_lo; at < w->entry_text_hi;) {
 		int n = disasm_decode_at(&w->dis, at, 0, insns, 32);
-		if (n <= 0) {
+		if (n < 0) {
+			/* The cache's granule at AT is unreadable: skip it whole (one request each,
+			 * where a byte at a time made a request per byte). */
+			int rc = target_guard(&w->target, &rounds, "scanning the entry text");
+			if (rc < 0)
+				return walk_fail(w, rc, "%s", target_error(&w->target));
+			at = at - at % DISASM_CHUNK + DISASM_CHUNK;
+			continue;
+		}
+		if (n == 0) {
 			at++;                    /* padding or data between functions */
 			continue;
 		}

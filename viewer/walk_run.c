@@ -141,8 +141,11 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 		if ((rc = insert_entry_breakpoints(w, want)) < 0)
 			return rc;
 	}
-	while (!sc) {
+	for (unsigned rounds = 0; !sc; ) {
 		struct target_stop stop;
+		const char *doing = want ? "running to the syscall" : "running to the next syscall";
+		if ((rc = target_guard(&w->target, &rounds, doing)) < 0)
+			return walk_fail(w, rc, "%s", target_error(&w->target));
 		rc = target_continue(&w->target, w->cfg.run_timeout_ms, &stop);
 		if (rc < 0)
 			return walk_fail_target(w, rc, want ? "running to the syscall" : "running to the next syscall");
@@ -270,7 +273,9 @@ static int run_to_anchor(struct walk *w)
 	int rc = walk_set_anchor_breakpoints(w);
 	if (rc < 0)
 		return rc;
-	for (;;) {
+	for (unsigned rounds = 0;;) {
+		if ((rc = target_guard(&w->target, &rounds, "running to the next annotated stop")) < 0)
+			return walk_fail(w, rc, "%s", target_error(&w->target));
 		rc = target_continue(&w->target, w->cfg.timeout_ms, NULL);
 		if (rc < 0)
 			return walk_fail_target(w, rc, "running to the next annotated stop");
