@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "infile.h"
+
 #define MAX_ARGS        64
 #define CONSOLE_MAX     (1u << 20)   /* keep at most 1 MiB of untaken serial output */
 #define POLL_STEP_MS    10
@@ -279,11 +281,21 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 	if (rc < 0)
 		return rc;
 	/* QEMU opens its sockets before it loads the kernel, so a bad -kernel would only show
-	 * up after qemu_start returned: check the files exist here, in plain words. */
+	 * up after qemu_start returned (a FIFO even as a handshake that never comes): check
+	 * the files here, in plain words. */
 	const char *files[][2] = { { "-kernel", c->kernel }, { "-initrd", c->initrd } };
-	for (int i = 0; i < 2; i++)
-		if (files[i][1] && access(files[i][1], R_OK) < 0)
-			return fail(q, -errno, "%s %s: %s", files[i][0], files[i][1], strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		char why[128];
+		if (!files[i][1])
+			continue;
+		int fd = infile_open(files[i][1], &st, why, sizeof why);
+		if (fd < 0)
+			return fail(q, fd, "%s %s: %s", files[i][0], files[i][1], why);
+		close(fd);
+		if (st.st_size == 0)
+			return fail(q, -EINVAL, "%s %s: the file is empty", files[i][0], files[i][1]);
+	}
 	q->active = true;
 	char saved[QEMU_ERR_LEN];
 	struct argv_builder b;

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
+#include <sys/un.h>
 #include "rsp_codec.h"
 
 /* Errors of the connection (the codec's RSP_ERR_* are reused where they apply). */
@@ -84,16 +86,29 @@ struct rsp_conn {
 
 	struct rsp_stats stats;
 	char error[256];
+	bool opened;              /* buffers allocated: rsp_close frees them (once) */
 };
 
-/* Connect to WHERE: "unix:PATH", a path containing '/', or "127.0.0.1:PORT" /
- * "localhost:PORT" (any other host is refused). CAP = receive cap (0 = default). */
+/* A gdbstub's address, parsed (see rsp_parse_address). */
+struct rsp_address {
+	bool is_unix;
+	struct sockaddr_un un;
+	struct sockaddr_in in;
+};
+
+/* Parse WHERE: "unix:PATH", a path containing '/', or "127.0.0.1:PORT" /
+ * "localhost:PORT" (any other host is refused), without connecting: so that the command
+ * line can refuse a bad --attach as a usage error. 0, or RSP_ERR_ADDRESS with ERR set. */
+int rsp_parse_address(const char *where, struct rsp_address *a, char *err, size_t errlen);
+
+/* Connect to WHERE (rsp_parse_address's forms). CAP = receive cap (0 = default). */
 int rsp_open(struct rsp_conn *c, const char *where, size_t cap);
 
 /* Wrap an already connected stream socket (tests use a socketpair); takes ownership. */
 int rsp_open_fd(struct rsp_conn *c, int fd, size_t cap);
 
-/* Close the socket and free the buffers; safe to call twice. */
+/* Close the socket and free the buffers; safe to call twice, and on a zeroed struct or
+ * one whose rsp_open failed (the error message stays readable). */
 void rsp_close(struct rsp_conn *c);
 
 /* The message of the last error ("" when none). */

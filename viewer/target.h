@@ -86,7 +86,8 @@ int target_open_with(struct target *t, const char *where, int timeout_ms, int in
 /* Same over an already connected socket (tests); takes ownership of FD. */
 int target_open_fd(struct target *t, int fd);
 
-/* Disconnect (the stub keeps the machine as it is). Safe to call twice. */
+/* Disconnect (the stub keeps the machine as it is) and free the connection's buffers.
+ * Safe to call twice, on a zeroed struct, and after a failed open or handshake. */
 void target_close(struct target *t);
 
 /* Keep a message as the last error and return CODE (for target.c and target_msr.c). */

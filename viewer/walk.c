@@ -206,8 +206,7 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 
 void walk_close(struct walk *w)
 {
-	if (w->connected)
-		target_close(&w->target);
+	target_close(&w->target);     /* also after a failed handshake or QEMU's death */
 	w->connected = false;
 	if (w->qemu_started)
 		qemu_stop(&w->qemu);

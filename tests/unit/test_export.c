@@ -245,6 +245,59 @@ static void test_files_and_atomicity(void **state)
 	trace_free(&t);
 }
 
+/* A symbolic link at the destination is followed (the link stays, its target gets the
+ * export), dangling or relative; a loop is refused; a 253-byte name works (its
+ * temporary's name is cut to fit NAME_MAX). */
+static void test_links_and_long_names(void **state)
+{
+	char dir[] = "/tmp/test_export.XXXXXX", path[512], link[512], err[512], name[254];
+	struct trace t;
+	struct stat st;
+	char *text;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(fake_trace(&t), 0);
+	snprintf(path, sizeof(path), "%s/real.md", dir);
+	snprintf(link, sizeof(link), "%s/link.md", dir);
+	FILE *f = fopen(path, "w");
+	fputs("old content", f);
+	fclose(f);
+	assert_int_equal(symlink("real.md", link), 0);           /* relative to its directory */
+	assert_int_equal(export_trace(&t, link, err, sizeof(err)), 0);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	text = slurp(path);
+	assert_non_null(strstr(text, "# syswalk: getpid"));
+	free(text);
+	assert_int_equal(dir_entries(dir), 2);
+	/* Dangling: the file it names is created. */
+	unlink(path);
+	assert_int_equal(export_trace(&t, link, err, sizeof(err)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	unlink(path);
+	unlink(link);
+	/* A loop of links: refused with a message, nothing written. */
+	assert_int_equal(symlink("loop.md", link), 0);
+	snprintf(path, sizeof(path), "%s/loop.md", dir);
+	assert_int_equal(symlink("link.md", path), 0);
+	assert_int_equal(export_trace(&t, link, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "link.md: Too many levels of symbolic links"));
+	unlink(path);
+	unlink(link);
+	/* The longest legal name. */
+	memset(name, 'n', sizeof(name) - 1);
+	memcpy(name + sizeof(name) - 4, ".md", 4);
+	assert_int_equal(strlen(name), 253);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(export_trace(&t, path, err, sizeof(err)), 0);
+	assert_int_equal(dir_entries(dir), 1);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+	trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_markdown_handout),
 		cmocka_unit_test(test_format_by_extension),
 		cmocka_unit_test(test_files_and_atomicity),
+		cmocka_unit_test(test_links_and_long_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
