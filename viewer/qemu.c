@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -243,10 +244,19 @@ static void reap(struct qemu *q, int status)
 	q->pid = 0;
 }
 
-static int wait_for_socket(struct qemu *q, int timeout_ms)
+/* Whether FD (-1: none) is readable now: the user's interrupt. */
+static bool interrupt_requested(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+static int wait_for_socket(struct qemu *q, int timeout_ms, int interrupt_fd)
 {
 	long deadline = now_ms() + timeout_ms;
 	for (;;) {
+		if (interrupt_requested(interrupt_fd))
+			return fail(q, -EINTR, "interrupted while QEMU was starting");
 		struct stat st;
 		if (stat(q->gdb_socket, &st) == 0 && S_ISSOCK(st.st_mode) && socket_listening(q->gdb_socket))
 			return 0;
@@ -336,7 +346,8 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		rc = fail(q, -exec_errno, "cannot run %s: %s", q->binary, strerror(exec_errno));
 		goto undo;
 	}
-	rc = wait_for_socket(q, c->start_timeout_ms > 0 ? c->start_timeout_ms : QEMU_DEFAULT_START_MS);
+	rc = wait_for_socket(q, c->start_timeout_ms > 0 ? c->start_timeout_ms : QEMU_DEFAULT_START_MS,
+			     c->interrupt_fd > 0 ? c->interrupt_fd : -1);
 	if (rc < 0)
 		goto undo;
 	return 0;

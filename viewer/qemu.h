@@ -37,6 +37,7 @@ struct qemu_config {
 	const char *const *extra_args;  /* more arguments, NULL-terminated array, or NULL */
 	int start_timeout_ms;           /* wait for the gdbstub socket; 0 = QEMU_DEFAULT_START_MS */
 	int stop_timeout_ms;            /* SIGTERM grace period; 0 = QEMU_DEFAULT_STOP_MS */
+	int interrupt_fd;               /* readable = the user asks to stop waiting; 0 = none */
 };
 
 /* One running (or finished) QEMU. Zero-initialise it, or let qemu_start fill it. */

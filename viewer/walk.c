@@ -166,6 +166,7 @@ static int start_target(struct walk *w)
 		qc.memory = w->cfg.memory;
 		qc.accel = w->cfg.accel;
 		qc.cpu = w->cfg.cpu;
+		qc.interrupt_fd = w->interrupt_fd;
 		int rc = qemu_start(&w->qemu, &qc);
 		if (rc < 0)
 			return walk_fail(w, rc, "%s", qemu_error(&w->qemu));

@@ -403,7 +403,7 @@ int main(int argc, char **argv)
 			ssize_t n = read(s.upstream, buf, sizeof buf);
 			if (n <= 0)
 				break;
-			if (!s.faulting)
+			if (!s.faulting || fault_goes_on(s.fault))
 				put(s.client, buf, (size_t)n);
 		}
 	}
