@@ -18,14 +18,11 @@
 #include <sys/un.h>
 #include "rsp_codec.h"
 
-/* Errors of the connection (the codec's RSP_ERR_* are reused where they apply). */
-#define RSP_ERR_IO        (-10)  /* read/write/connect failed (errno in the message) */
-#define RSP_ERR_EOF       (-11)  /* the stub closed the connection */
-#define RSP_ERR_TIMEOUT   (-12)
-#define RSP_ERR_REJECTED  (-13)  /* the stub kept answering '-' to a request */
-#define RSP_ERR_ADDRESS   (-14)  /* not a unix socket path nor a loopback host:port */
-#define RSP_ERR_QUEUE     (-15)  /* too many unsolicited stop replies */
-#define RSP_ERR_ARG       (-16)  /* request too large for the packet buffer */
+/* Errors of the connection are errcode.h's RSP_ERR_* (the codec's reused where they
+ * apply): IO (read/write/connect failed, errno in the message), EOF (the stub closed the
+ * connection), TIMEOUT, REJECTED (the stub kept answering '-'), ADDRESS (neither a unix
+ * socket path nor a loopback host:port), QUEUE (too many unsolicited stop replies), ARG
+ * (a request too large for the packet buffer). */
 
 #define RSP_DEFAULT_CAP         16384  /* receive cap, advertised as PacketSize */
 #define RSP_DEFAULT_TIMEOUT_MS  5000

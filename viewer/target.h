@@ -3,8 +3,8 @@
  * Built on rsp: the handshake (qSupported, '?', the register map from target.xml),
  * registers ('g', 'p'/'P'), memory ('m'/'M', and physical reads through a page-table
  * walk), breakpoints (Z0/Z1), stepping and continuing, and the syscall MSRs read by
- * injecting rdmsr (target_msr.c). Everything returns 0 or a negative TARGET_ERR_* /
- * RSP_ERR_* code with a message in target_error().
+ * injecting rdmsr (target_msr.c). Everything returns 0 or a negative code (errcode.h:
+ * TARGET_ERR_*, RSP_ERR_*, TARGET_XML_ERR_*) with a message in target_error().
  *
  * QEMU 7.2 behaviours handled here (see docs/rsp.md):
  * - 'p'/'P' only answer once target.xml was read, so the handshake reads it first;
@@ -23,17 +23,11 @@
 #include "target_parse.h"
 #include "target_xml.h"
 
-#define TARGET_ERR_PROTOCOL  (-40)  /* the stub answered something unexpected */
-#define TARGET_ERR_STUB      (-41)  /* the stub answered Enn */
-#define TARGET_ERR_MEMORY    (-42)  /* memory not readable/writable at an address */
-#define TARGET_ERR_NOT_PRESENT (-43) /* page-table walk met a non-present entry */
-#define TARGET_ERR_CPL3      (-44)  /* MSRs asked for while stopped in user mode */
-#define TARGET_ERR_RESTORE   (-45)  /* state after an injection differs from before */
-#define TARGET_ERR_EXITED    (-46)  /* the target is gone (W/X stop reply) */
-#define TARGET_ERR_ARG       (-47)
-#define TARGET_ERR_UNSUPPORTED (-48)
-#define TARGET_ERR_INTERRUPTED (-49) /* the user asked to stop a loop over the target */
-#define TARGET_ERR_LIMIT     (-50)  /* a loop over the target reached its bound */
+/* Errors are errcode.h's TARGET_ERR_*: PROTOCOL (an unexpected answer), STUB (Enn),
+ * MEMORY (not readable/writable at an address), NOT_PRESENT (a page-table walk met a
+ * non-present entry), CPL3 (MSRs asked for in user mode), RESTORE (the state after an
+ * injection differs), EXITED (W/X stop reply), ARG, UNSUPPORTED, INTERRUPTED (the user
+ * asked to stop a loop over the target), LIMIT (such a loop reached its bound). */
 
 /* How many times a loop may wait on the target for something that does not come (a
  * stop that is not the one wanted, an unreadable page of a scan): far more than any

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <term.h>
 #include <unistd.h>
+#include "errcode.h"
 #include "textsafe.h"
 #include "ui_draw.h"
 #include "ui_panes.h"
@@ -235,7 +236,7 @@ static int ui_act(struct ui *u, enum walk_action a, const char *what)
 	if (rc < 0) {
 		const char *why = ops->error(u->src->ctx);
 
-		ui_set_msg(u, true, "%s: %s", what, why && *why ? why : strerror(-rc));
+		ui_set_msg(u, true, "%s: %s", what, why && *why ? why : errcode_strerror(rc));
 	}
 	return UI_REDRAW | ui_drain_signals(u, true);
 }

@@ -9,6 +9,7 @@
 
 #include "walk.h"
 #include "walk_internal.h"
+#include "errcode.h"
 
 /* x86_64 Linux kernel stacks are 16 KiB (THREAD_SIZE); the teaching kernel's too. */
 #define TASK_STACK_SIZE 16384
@@ -193,7 +194,7 @@ static int record(struct walk *w, enum snap_kind kind)
 	rc = trace_append(&w->history, &s);
 	snapshot_free(&s);
 	if (rc < 0)
-		return walk_fail(w, rc, "cannot keep another stop in the history (%s)", strerror(-rc));
+		return walk_fail(w, rc, "cannot keep another stop in the history (%s)", errcode_strerror(rc));
 	w->pos = w->history.n - 1;
 	w->stats.stops++;
 	return 0;
