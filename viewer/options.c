@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rsp.h"
+
 static const char usage_text[] =
 	"Usage: syswalk [OPTION]...\n"
 	"Watch a real x86_64 system call happen, one step at a time.\n"
@@ -155,7 +157,17 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			break;
 		case OPT_ANNOTATIONS: o->annotations = optarg; break;
 		case OPT_DATA_DIR: o->data_dir = optarg; break;
-		case OPT_ATTACH: o->attach = optarg; break;
+		case OPT_ATTACH: {
+			struct rsp_address a;
+			char why[200];
+			/* Its form is the command line's business: a usage error, before anything. */
+			if (rsp_parse_address(optarg, &a, why, sizeof(why)) < 0) {
+				snprintf(err, errlen, "--attach: %s", why);
+				return -1;
+			}
+			o->attach = optarg;
+			break;
+		}
 		case OPT_QEMU: o->qemu = optarg; break;
 		case OPT_ACCEL:
 			if (strcmp(optarg, "tcg") != 0 && strcmp(optarg, "kvm") != 0) {

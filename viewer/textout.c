@@ -1,16 +1,18 @@
-/* textout.c: plain-text rendering of snapshots for the headless modes. */
+/* textout.c: plain-text rendering of snapshots for the headless modes.
+ *
+ * Every string of a snapshot came from somewhere untrusted (the stub's target
+ * description, an ELF or DWARF file, a note, the guest's console): each goes out through
+ * textsafe, newlines and tabs kept. */
 #include "textout.h"
 
 #include <string.h>
 
-void textout_sanitized(FILE *f, const char *s)
+#include "textsafe.h"
+
+/* Untrusted S to F, made visible by textsafe's rule. */
+static void put(FILE *f, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '\n' || *p == '\t' || (*p >= 0x20 && *p != 0x7f))
-			fputc(*p, f);
-		else
-			fprintf(f, "\\x%02x", *p);
-	}
+	textsafe_fputs(f, s, TEXTSAFE_LINES);
 }
 
 static const struct snap_insn *current_insn(const struct snapshot *s)
@@ -28,22 +30,27 @@ static const char *kind_name(enum snap_kind k)
 
 void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 {
-	fprintf(f, "=== %s %zu of %zu  [%s] %s  ", kind_name(s->kind), n_of, total, s->syscall,
-		s->cpl == 0 ? "ring 0" : "ring 3");
-	textout_sanitized(f, s->location);
-	if (s->source_line)
-		fprintf(f, "  (%s:%d)", s->source_file, s->source_line);
+	fprintf(f, "=== %s %zu of %zu  [", kind_name(s->kind), n_of, total);
+	put(f, s->syscall);
+	fprintf(f, "] %s  ", s->cpl == 0 ? "ring 0" : "ring 3");
+	put(f, s->location);
+	if (s->source_line) {
+		fputs("  (", f);
+		put(f, s->source_file);
+		fprintf(f, ":%d)", s->source_line);
+	}
 	fputs("\n--- ", f);
-	textout_sanitized(f, s->note_title);
+	put(f, s->note_title);
 	fputs("\n", f);
-	textout_sanitized(f, s->note_markdown);
+	put(f, s->note_markdown);
 	fputs("\n\nregisters changed:", f);
 	int changed = 0;
 	for (int i = 0; i < s->nregs; i++) {
 		if (!s->regs[i].changed)
 			continue;
-		fprintf(f, "%s %s=0x%llx", changed++ % 4 ? "" : "\n ", s->regs[i].name,
-			(unsigned long long)s->regs[i].value);
+		fputs(changed++ % 4 ? " " : "\n  ", f);
+		put(f, s->regs[i].name);
+		fprintf(f, "=0x%llx", (unsigned long long)s->regs[i].value);
 	}
 	fputs(changed ? "\n" : " none\n", f);
 	fputs("msrs:", f);
@@ -55,15 +62,17 @@ void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 	}
 	fputs("\n", f);
 	if (s->frame.valid) {
-		fprintf(f, "pt_regs at 0x%llx (%s layout):", (unsigned long long)s->frame.base,
-			s->frame.layout_source);
+		fprintf(f, "pt_regs at 0x%llx (", (unsigned long long)s->frame.base);
+		put(f, s->frame.layout_source);
+		fputs(" layout):", f);
 		int filled = 0;
 		for (int i = s->frame.nslots - 1; i >= 0; i--) {
 			const struct snap_slot *sl = &s->frame.slots[i];
 			if (!sl->filled)
 				continue;
-			fprintf(f, "%s %s=0x%llx%s", filled++ % 4 ? "" : "\n ", sl->name,
-				(unsigned long long)sl->value, sl->just_written ? "*" : "");
+			fputs(filled++ % 4 ? " " : "\n  ", f);
+			put(f, sl->name);
+			fprintf(f, "=0x%llx%s", (unsigned long long)sl->value, sl->just_written ? "*" : "");
 		}
 		fputs(filled ? "\n" : " empty\n", f);
 	}
@@ -71,16 +80,16 @@ void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 		const struct snap_insn *in = &s->insns[i];
 		if (in->label[0]) {
 			fputs("  ", f);
-			textout_sanitized(f, in->label);
+			put(f, in->label);
 			fputs(":\n", f);
 		}
 		fprintf(f, "%s %016llx  ", in->current ? "=>" : "  ", (unsigned long long)in->addr);
-		textout_sanitized(f, in->att);
+		put(f, in->att);
 		fputc('\n', f);
 	}
 	if (s->console && s->console[0]) {
 		fputs("console: ", f);
-		textout_sanitized(f, s->console);
+		put(f, s->console);
 		if (s->console[strlen(s->console) - 1] != '\n')
 			fputc('\n', f);
 	}
@@ -90,10 +99,17 @@ void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 void textout_trace_line(FILE *f, const struct snapshot *s)
 {
 	const struct snap_insn *in = current_insn(s);
-	fprintf(f, "%-40s ", s->location);
-	textout_sanitized(f, in ? in->att : "?");
-	for (int i = 0; i < s->nregs; i++)
-		if (s->regs[i].changed && strcmp(s->regs[i].name, "rip") != 0)
-			fprintf(f, "  %s=0x%llx", s->regs[i].name, (unsigned long long)s->regs[i].value);
+	char where[4 * sizeof(s->location)];
+
+	textsafe_copy(where, sizeof where, s->location, sizeof(s->location), TEXTSAFE_LINES);
+	fprintf(f, "%-40s ", where);
+	put(f, in ? in->att : "?");
+	for (int i = 0; i < s->nregs; i++) {
+		if (!s->regs[i].changed || strcmp(s->regs[i].name, "rip") == 0)
+			continue;
+		fputs("  ", f);
+		put(f, s->regs[i].name);
+		fprintf(f, "=0x%llx", (unsigned long long)s->regs[i].value);
+	}
 	fputc('\n', f);
 }

@@ -11,7 +11,4 @@ void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total);
 /* One line for --trace: "symbol+off  instruction  changed=value ...". */
 void textout_trace_line(FILE *f, const struct snapshot *s);
 
-/* Write S to F with control bytes shown as \xNN, so guest text cannot drive the terminal. */
-void textout_sanitized(FILE *f, const char *s);
-
 #endif

@@ -200,6 +200,7 @@ static int start_target(struct walk *w)
 		qc.memory = w->cfg.kt->memory;
 		qc.accel = w->cfg.accel;
 		qc.cpu = w->cfg.cpu;
+		qc.interrupt_fd = w->interrupt_fd;
 		int rc = qemu_start(&w->qemu, &qc);
 		if (rc < 0)
 			return walk_fail(w, rc, "%s", qemu_error(&w->qemu));
@@ -259,8 +260,7 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 
 void walk_close(struct walk *w)
 {
-	if (w->connected)
-		target_close(&w->target);
+	target_close(&w->target);     /* also after a failed handshake or QEMU's death */
 	w->connected = false;
 	if (w->qemu_started)
 		qemu_stop(&w->qemu);
@@ -428,12 +428,30 @@ int walk_resolve_anchors(struct walk *w)
 /* The exits to user mode: every sysret and iret of the entry text. They are stops
  * whether annotated or not, so a walk always ends where the CPU leaves the kernel, even
  * when a handler rewrote pt_regs->ip (rt_sigreturn) and no note sits on that path. */
+/* The entry text is a few KiB in both kernels; symbols that put its end much further
+ * away describe another kernel, and a scan of them would be a flood of requests. */
+#define MAX_ENTRY_TEXT (256 * 1024)
+
 static int set_exit_breakpoints(struct walk *w)
 {
 	struct disasm_insn insns[32];
+	unsigned rounds = 0;
+	if (w->entry_text_hi - w->entry_text_lo > MAX_ENTRY_TEXT)
+		return walk_fail(w, -ERANGE, "the entry text (0x%llx to 0x%llx) is larger than %d KiB: "
+				 "are the symbols this kernel's?", (unsigned long long)w->entry_text_lo,
+				 (unsigned long long)w->entry_text_hi, MAX_ENTRY_TEXT / 1024);
 	for (uint64_t at = w->entry_text_lo; at < w->entry_text_hi;) {
 		int n = disasm_decode_at(&w->dis, at, 0, insns, 32);
-		if (n <= 0) {
+		if (n < 0) {
+			/* The cache's granule at AT is unreadable: skip it whole (one request each,
+			 * where a byte at a time made a request per byte). */
+			int rc = target_guard(&w->target, &rounds, "scanning the entry text");
+			if (rc < 0)
+				return walk_fail(w, rc, "%s", target_error(&w->target));
+			at = at - at % DISASM_CHUNK + DISASM_CHUNK;
+			continue;
+		}
+		if (n == 0) {
 			at++;                    /* padding or data between functions */
 			continue;
 		}

@@ -149,7 +149,10 @@ int walk_discover(struct walk *w, const struct demo_syscall *want, const struct 
 		return walk_fail(w, -ENOENT, "the kernel has no symbols and the demo program's syscall "
 				 "labels are unknown too (is %s built?): nothing to follow into the kernel",
 				 w->cfg.user_symbols ? w->cfg.user_symbols : "the init");
+	unsigned rounds = 0;
 	do {
+		if ((rc = target_guard(&w->target, &rounds, "running to the demo's syscall")) < 0)
+			return walk_fail(w, rc, "%s", target_error(&w->target));
 		if ((rc = target_continue(&w->target, w->cfg.run_timeout_ms, NULL)) < 0)
 			return walk_fail_target(w, rc, "running to the demo's syscall");
 		if ((rc = walk_read_regs(w)) < 0)
