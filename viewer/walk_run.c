@@ -183,9 +183,14 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 					 "running on this kernel?)", target_error(&w->target),
 					 want ? want->name : "syscall", w->cfg.user_symbols ? w->cfg.user_symbols : "the demo");
 		rc = target_continue(&w->target, w->cfg.run_timeout_ms, &stop);
-		if (rc == RSP_ERR_TIMEOUT)
-			return walk_fail_target(w, rc, "running to the demo's syscall (it never came: did the "
-						"kernel boot and start the demo?)");
+		if (rc == RSP_ERR_TIMEOUT) {
+			char doing[600];
+			snprintf(doing, sizeof(doing), "running to the demo's syscall (it never came: did the "
+				 "kernel boot and start the demo? The breakpoints came from %s; if that is not "
+				 "this kernel's, give its own with --symbols)",
+				 w->cfg.symbols ? w->cfg.symbols : "no symbol file");
+			return walk_fail_target(w, rc, doing);
+		}
 		if (rc < 0)
 			return walk_fail_target(w, rc, want ? "running to the syscall" : "running to the next syscall");
 		if ((rc = walk_read_regs(w)) < 0)

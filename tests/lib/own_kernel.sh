@@ -137,6 +137,15 @@ PY
 		check "$name: with --pti the CR3 notes apply" grep -qE '^`?entry_SYSCALL_64/mov:%cr3,%rsp`? +0x' "$TMP/check.txt"
 	fi
 
+	# 3b. A kernel that panics is reported in its own words, not as a dead socket.
+	if [ "$name" = minimal ]; then
+		timeout 120 "$SYSWALK" --target linux --kernel "$image" --append rdinit=/nonexistent --batch \
+			--syscall getpid >/dev/null 2>"$TMP/panic.err"
+		check_eq "$name: a kernel without its init fails the walk (status 1)" 1 $?
+		check "$name: the message is the kernel's panic line" \
+			grep -q 'the kernel panicked: "Kernel panic - not syncing: No working init found' "$TMP/panic.err"
+	fi
+
 	# 4. The image alone, no symbols anywhere: the path is still found from the CPU,
 	# and addresses no symbol covers are shown as numbers.
 	mkdir -p "$TMP/alone"
