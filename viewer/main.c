@@ -187,10 +187,14 @@ static int walk_all(struct walk *w, enum syswalk_target target)
 	}
 }
 
+/* --trace: after each step, the instruction just run (the stop before) with the
+ * registers it changed (marked in the stop it led to). */
 static void print_trace_step(const struct walk *w, void *arg)
 {
 	(void)arg;
-	textout_trace_line(stdout, walk_current(w));
+	size_t n = w->history.n;
+	if (n >= 2)
+		textout_trace_line(stdout, &w->history.snaps[n - 2], &w->history.snaps[n - 1]);
 }
 
 static int run_headless(const struct options *o, const struct paths *p, const struct demo_syscall *sc,
@@ -203,15 +207,21 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 	if (rc == 0) {
 		switch (o->mode) {
 		case MODE_TRACE:
-			textout_trace_line(stdout, walk_current(&w));
 			rc = walk_to_end(&w, WALK_STEPI, print_trace_step, NULL);
+			if (rc == 0 && w.history.n)     /* where the walk ends: not run */
+				textout_trace_line(stdout, &w.history.snaps[w.history.n - 1], NULL);
 			break;
 		case MODE_BATCH:
 			rc = all ? walk_all(&w, o->target) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
 			if (rc == 0)
 				printf("syswalk %s: target %s; kernel %s\n\n", SYSWALK_VERSION, w.describe, p->kernel);
-			for (size_t i = 0; rc == 0 && i < w.history.n; i++)
+			for (size_t i = 0; rc == 0 && i < w.history.n; i++) {
 				textout_stop(stdout, &w.history.snaps[i], i + 1, w.history.n);
+				if (o->quiz)
+					textout_questions(stdout, &w.history.snaps[i]);
+			}
+			if (rc == 0 && o->quiz)
+				textout_quiz_summary(stdout, w.history.snaps, w.history.n);
 			break;
 		case MODE_EXPORT: {
 			char err[512];

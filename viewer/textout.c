@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "present.h"
+
 void textout_sanitized(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
@@ -21,14 +23,9 @@ static const struct snap_insn *current_insn(const struct snapshot *s)
 	return NULL;
 }
 
-static const char *kind_name(enum snap_kind k)
-{
-	return k == SNAP_ANCHOR ? "stop" : k == SNAP_USER ? "user" : "step";
-}
-
 void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 {
-	fprintf(f, "=== %s %zu of %zu  [%s] %s  ", kind_name(s->kind), n_of, total, s->syscall,
+	fprintf(f, "=== %s %zu of %zu  [%s] %s  ", present_kind_short(s->kind), n_of, total, s->syscall,
 		s->cpl == 0 ? "ring 0" : "ring 3");
 	textout_sanitized(f, s->location);
 	if (s->source_line)
@@ -48,18 +45,24 @@ void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 	fputs(changed ? "\n" : " none\n", f);
 	fputs("msrs:", f);
 	for (int i = 0; i < SNAP_MSR_COUNT; i++) {
+		char lines[4][64];
+		int n = present_msr_decode(s, (enum snap_msr_id)i, lines, 4);
+
 		if (s->msrs[i].source == SNAP_MSR_UNKNOWN)
 			continue;
-		fprintf(f, " %s=0x%llx%s", snapshot_msr_name(i), (unsigned long long)s->msrs[i].value,
-			s->msrs[i].source == SNAP_MSR_CARRIED ? "(carried)" : "");
+		fprintf(f, "\n %s=0x%llx%s", snapshot_msr_name(i), (unsigned long long)s->msrs[i].value,
+			s->msrs[i].source == SNAP_MSR_CARRIED ? " (carried)" : "");
+		for (int k = 0; k < n; k++)
+			fprintf(f, "%s%s", k ? "; " : "  ", lines[k]);
 	}
 	fputs("\n", f);
 	if (s->frame.valid) {
 		fprintf(f, "pt_regs at 0x%llx (%s layout):", (unsigned long long)s->frame.base,
 			s->frame.layout_source);
-		int filled = 0;
-		for (int i = s->frame.nslots - 1; i >= 0; i--) {
-			const struct snap_slot *sl = &s->frame.slots[i];
+		int filled = 0, order[SNAP_MAX_SLOTS];
+		int n = present_frame_order(&s->frame, order);
+		for (int k = 0; k < n; k++) {
+			const struct snap_slot *sl = &s->frame.slots[order[k]];
 			if (!sl->filled)
 				continue;
 			fprintf(f, "%s %s=0x%llx%s", filled++ % 4 ? "" : "\n ", sl->name,
@@ -87,13 +90,49 @@ void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 	fputc('\n', f);
 }
 
-void textout_trace_line(FILE *f, const struct snapshot *s)
+void textout_questions(FILE *f, const struct snapshot *s)
 {
-	const struct snap_insn *in = current_insn(s);
-	fprintf(f, "%-40s ", s->location);
+	for (int q = 0; q < s->nquestions && q < SNAP_MAX_QUESTIONS; q++) {
+		const struct snap_question *qn = &s->questions[q];
+		char answer[256];
+
+		fputs("ask: ", f);
+		textout_sanitized(f, qn->text);
+		fputc('\n', f);
+		for (int c = 0; c < qn->nchoices && c < SNAP_MAX_CHOICES; c++) {
+			fprintf(f, "  (%d) ", c + 1);
+			textout_sanitized(f, qn->choice_label[c]);
+			fputc('\n', f);
+		}
+		present_answer(qn, answer, sizeof answer);
+		fputs("  answer: ", f);
+		textout_sanitized(f, answer);
+		fputc('\n', f);
+	}
+}
+
+void textout_quiz_summary(FILE *f, const struct snapshot *snaps, size_t n)
+{
+	size_t questions = 0, stops = 0, known = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		stops += snaps[i].nquestions > 0;
+		questions += (size_t)snaps[i].nquestions;
+		for (int q = 0; q < snaps[i].nquestions; q++)
+			known += snaps[i].questions[q].answer_known;
+	}
+	fprintf(f, "quiz: %zu question%s at %zu of %zu stops, %zu with an answer read from the CPU "
+		"(each shown under its stop)\n", questions, questions == 1 ? "" : "s", stops, n, known);
+}
+
+void textout_trace_line(FILE *f, const struct snapshot *at, const struct snapshot *after)
+{
+	const struct snap_insn *in = current_insn(at);
+	fprintf(f, "%-40s ", at->location);
 	textout_sanitized(f, in ? in->att : "?");
-	for (int i = 0; i < s->nregs; i++)
-		if (s->regs[i].changed && strcmp(s->regs[i].name, "rip") != 0)
-			fprintf(f, "  %s=0x%llx", s->regs[i].name, (unsigned long long)s->regs[i].value);
+	/* The registers this instruction changed are marked in the stop after it. */
+	for (int i = 0; after && i < after->nregs; i++)
+		if (after->regs[i].changed && strcmp(after->regs[i].name, "rip") != 0)
+			fprintf(f, "  %s=0x%llx", after->regs[i].name, (unsigned long long)after->regs[i].value);
 	fputc('\n', f);
 }

@@ -63,7 +63,7 @@ void ui_prose_draw_disasm(struct ui_view *v, struct ui_rect r, bool focused)
 		used += ui_putf(v, y, r.x + used, r.w - used, a, "%016llx  ", (unsigned long long)in->addr);
 		ui_put(v, y, r.x + used, r.w - used, a, v->intel ? in->intel : in->att);
 	}
-	v->rows[UI_PANE_DISASM] = total;
+	ui_cursor_done(v, UI_PANE_DISASM, &c);
 }
 
 int ui_prose_disasm_key(struct ui_view *v, enum ui_pane_id id, struct ui_rect r, int ch)
@@ -158,7 +158,7 @@ void ui_prose_draw_note(struct ui_view *v, struct ui_rect r, bool focused)
 		if (ui_cursor_next(&c, &y) && ui_cursor_next(&c, &y))
 			ui_put(v, y, r.x + 1, r.w - 2, v->style[UI_ST_DIM],
 			       "Press n to run to the next annotated stop.");
-		v->rows[UI_PANE_NOTE] = c.row;
+		ui_cursor_done(v, UI_PANE_NOTE, &c);
 		return;
 	}
 	if (s->note_title) {
@@ -182,7 +182,7 @@ void ui_prose_draw_note(struct ui_view *v, struct ui_rect r, bool focused)
 		e.a = v->style[UI_ST_NORMAL];
 		ui_text_wrap(s->note_markdown, r.w - 2, v->utf8, ui_emit_line, &e);
 	}
-	v->rows[UI_PANE_NOTE] = c.row;
+	ui_cursor_done(v, UI_PANE_NOTE, &c);
 }
 
 /* The console text up to the stop shown: each snapshot holds what was printed since
@@ -260,6 +260,7 @@ void ui_prose_draw_console(struct ui_view *v, struct ui_rect r, bool focused)
 		ui_put(v, r.y + 1, r.x, r.w, v->style[UI_ST_DIM], "(nothing printed yet)");
 	else
 		ui_text_wrap(start, r.w, v->utf8, ui_emit_line, &e);
+	ui_cursor_done(v, UI_PANE_CONSOLE, &c);
 	v->rows[UI_PANE_CONSOLE] = total;
 	free(text);
 }
