@@ -89,10 +89,25 @@ static const char export_html_css[] =
 	".console pre{background:var(--panel);padding:.6rem .8rem;border-radius:4px;white-space:pre-wrap;margin:0}\n"
 	"@media (max-width:62rem){.panes{grid-template-columns:minmax(0,1fr)}.layout{display:block}nav.toc{position:static;max-height:none;"
 	"border-right:0;border-bottom:1px solid var(--rule)}main{padding:0 1rem 3rem}}\n"
+	"table.regs tr.group th{font:600 .68rem var(--sans);letter-spacing:.08em;text-transform:uppercase;"
+	"color:var(--muted);text-align:left;padding:.35rem 0 .05rem 1.2rem}\n"
+	"td.decode,tr.decode td{font:.78rem var(--sans);color:var(--muted)}tr.decode td{padding:0 .45rem .1rem}\n"
+	"p.answer strong{font-family:var(--mono);font-size:.9em}\n"
+	/* Print: one stop on one page (A4 or Letter), the stop list and the keys left out;
+	 * the panes side by side and small, the note and answers kept whole. */
+	"@page{size:A4;margin:9mm 10mm}\n"
 	"@media print{nav.toc,.stepnav,.keys,button.syntax{display:none}.layout{display:block}"
-	"body{background:#fff;color:#000;font-size:10.5pt}main{padding:0;max-width:none}"
-	"section.stop{break-before:page;border:0}section.stop:first-child{break-before:auto}"
-	".panes{grid-template-columns:minmax(0,5fr) minmax(0,7fr)}"
+	"body{background:#fff;color:#000;font:8.6pt/1.3 var(--serif)}main{padding:0;max-width:none}"
+	"header.top{padding:0 0 .2rem}h1{font-size:12pt;margin:0}.meta{font-size:7pt;margin:0}"
+	"section.stop{break-before:page;border:0;padding:0}section.stop:first-of-type{break-before:auto}"
+	"section.stop h2{font-size:11pt;margin:0}.facts{margin:.1rem 0 .3rem}"
+	".note{max-width:none;columns:2;column-gap:1.5rem}.note p{margin:.2em 0}.note pre{padding:.2rem .4rem;margin:.2rem 0}"
+	"details.question{margin:.1rem 0}details.question p{margin:.1rem 0}"
+	".panes{grid-template-columns:minmax(0,2fr) minmax(0,3fr);gap:.3rem 1rem;margin-top:.4rem}.pane.code{overflow:visible}"
+	"code,kbd,pre,table.regs,table.msrs,table.code,.stack{font-size:7pt}"
+	".pane h3,.console h3{margin:0 0 .1rem;font-size:6.5pt}.legend{display:none}"
+	"table.regs tr.group{display:none}table.regs td,table.msrs td,table.code td{padding:0 .25rem}.slot{padding:0 .3rem}"
+	"table.code td.bytes{font-size:.85em}.console{margin-top:.3rem}.console pre{padding:.2rem .4rem;max-height:6em;overflow:hidden}"
 	"td.changed,.slot,tr.current td{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
 static const char export_html_js[] =
@@ -130,9 +145,10 @@ static const char export_html_js[] =
 	"  });\n"
 	"  document.addEventListener('keydown', function (e) {\n"
 	"    if (e.altKey || e.ctrlKey || e.metaKey) return;\n"
-	"    if (e.key === 'n' || e.key === 'j' || e.key === 'ArrowRight') go(1);\n"
-	"    else if (e.key === 'p' || e.key === 'k' || e.key === 'ArrowLeft') go(-1);\n"
-	"    else if (e.key === 'i') toggleSyntax();\n"
+	/* The viewer's keys (n f space, b, a) and the page's older ones (j p k i). */
+	"    if (e.key === 'n' || e.key === 'f' || e.key === ' ' || e.key === 'j' || e.key === 'ArrowRight') go(1);\n"
+	"    else if (e.key === 'b' || e.key === 'p' || e.key === 'k' || e.key === 'ArrowLeft') go(-1);\n"
+	"    else if (e.key === 'a' || e.key === 'i') toggleSyntax();\n"
 	"    else return;\n"
 	"    e.preventDefault();\n"
 	"  });\n"

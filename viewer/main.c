@@ -18,6 +18,7 @@
 #include "options.h"
 #include "paths.h"
 #include "replay.h"
+#include "debuginfo.h"
 #include "textout.h"
 #include "trace_json.h"
 #include "ui.h"
@@ -107,6 +108,10 @@ static void describe_trace(struct trace *t, const struct paths *p, int argc, cha
 	snprintf(t->syswalk_version, sizeof(t->syswalk_version), "%s", SYSWALK_VERSION);
 	trace_set_string(&t->command_line, line);
 	trace_set_string(&t->kernel_path, p->kernel);
+	/* The image's own id, else that of the symbol or DWARF file (a bzImage has none). */
+	if (debuginfo_build_id(p->kernel, t->kernel_build_id, sizeof t->kernel_build_id) < 0 &&
+	    debuginfo_build_id(p->debuginfo, t->kernel_build_id, sizeof t->kernel_build_id) < 0)
+		debuginfo_build_id(p->symbols, t->kernel_build_id, sizeof t->kernel_build_id);
 }
 
 /* --- a live walk ------------------------------------------------------------------ */
