@@ -135,6 +135,8 @@ struct snapshot {
 	char *note_markdown;         /* the note's prose, Markdown */
 	char *note_show;             /* space-separated names to highlight: "rcx r11 msr.lstar pt_regs.ip" */
 	char *console;               /* serial output since the previous stop */
+	char *source_text;           /* the source lines around source_line, '\n' after each; NULL when the file was not found */
+	int source_first;            /* line number of source_text's first line */
 	char *insn_text;             /* the instructions' strings, back to back */
 	size_t insn_text_used, insn_text_cap;
 };

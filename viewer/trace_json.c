@@ -249,6 +249,8 @@ static json_t *snapshot_json(struct jw *w, const struct snapshot *s)
 	put(w, o, "location", text(w, s->location));
 	put(w, o, "source_file", text(w, s->source_file));
 	put(w, o, "source_line", json_integer(s->source_line));
+	put(w, o, "source_first", json_integer(s->source_text ? s->source_first : 0));
+	put(w, o, "source_text", text(w, s->source_text));
 	put(w, o, "anchor", text(w, s->anchor));
 	put(w, o, "note_title", text(w, s->note_title));
 	put(w, o, "note_markdown", text(w, s->note_markdown));

@@ -197,6 +197,7 @@ static int load_snapshot(struct jc *L, const json_t *o, const char *path, struct
 {
 	static const char *const keys[] = {
 		"index", "kind", "kind_word", "syscall", "rip", "cpl", "location", "source_file", "source_line",
+		"source_first", "source_text",
 		"anchor", "note_title", "note_markdown", "note_show", "console", "regs", "msrs",
 		"frame", "insns", "questions", NULL,
 	};
@@ -220,6 +221,15 @@ static int load_snapshot(struct jc *L, const json_t *o, const char *path, struct
 	    (rc = jc_opt_heap_text(L, o, path, "note_show", &s->note_show)) ||
 	    (rc = jc_opt_heap_text(L, o, path, "console", &s->console)))
 		return rc;
+	/* The source lines came with version 1's later files: absent in older ones. */
+	if (json_object_get(o, "source_text")) {
+		long long first = 0;
+
+		if ((rc = jc_opt_heap_text(L, o, path, "source_text", &s->source_text)) ||
+		    (rc = jc_int(L, o, path, "source_first", 0, INT32_MAX, &first)))
+			return rc;
+		s->source_first = (int)first;
+	}
 	s->index = (int)index;
 	s->kind = (enum snap_kind)kind;
 	s->cpl = (int)cpl;

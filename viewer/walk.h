@@ -19,6 +19,7 @@
 #include "demo.h"
 #include "disasm.h"
 #include "qemu.h"
+#include "srcfile.h"
 #include "stops.h"
 #include "symbols.h"
 #include "target.h"
@@ -90,6 +91,7 @@ struct walk {
 	char gone[256];                  /* once not connected: how the target went, for later messages */
 	struct symbols syms;
 	struct debuginfo dbg;
+	struct srcfile src;           /* the source lines shown beside the code */
 	bool have_dwarf;
 	struct debuginfo_layout ptregs;
 	struct disasm dis;
