@@ -63,8 +63,8 @@ void ui_header(const struct ui_view *v, int y, int x, int w, const char *title,
 	for (int i = 0; i < w; i++)
 		mvaddstr(y, x + i, rule);
 	attrset(A_NORMAL);
-	if (w < 6)
-		return;
+	if (w < 6 || !title || !*title)
+		return;       /* a box's bottom edge: a plain rule, no empty title */
 	used = ui_putf(v, y, x + 2, w - 4, v->style[focused ? UI_ST_FOCUS : UI_ST_TITLE], " %s ", title);
 	if (extra && *extra) {
 		char buf[512];

@@ -19,6 +19,7 @@ enum ui_pane_id {
 	UI_PANE_MSRS,
 	UI_PANE_FRAME,
 	UI_PANE_DISASM,
+	UI_PANE_SOURCE,          /* the kernel source around the stop ('v' shows or hides it) */
 	UI_PANE_CONSOLE,
 	UI_PANE_COUNT
 };

@@ -39,6 +39,19 @@ int ui_panes_regs_height(const struct ui_view *v, int w)
 	return rows;
 }
 
+int ui_panes_msrs_height(const struct ui_view *v)
+{
+	char lines[4][64];
+	int rows = 1;
+
+	for (int id = 0; id < SNAP_MSR_COUNT; id++) {
+		if (id == SNAP_MSR_CSTAR && v->snap->msrs[id].source == SNAP_MSR_UNKNOWN)
+			continue;
+		rows += 1 + present_msr_decode(v->snap, (enum snap_msr_id)id, lines, 4);
+	}
+	return rows;
+}
+
 /* VALUE as DIGITS hex digits, or question marks while a quiz question hides it. */
 static const char *ui_value(const struct ui_view *v, uint64_t value, int digits, char *buf, size_t cap)
 {
@@ -271,6 +284,7 @@ const struct ui_pane_ops ui_panes[UI_PANE_COUNT] = {
 	[UI_PANE_MSRS]    = { "MSRs",        ui_draw_msrs,          ui_scroll_key,          40, 4 },
 	[UI_PANE_FRAME]   = { "pt_regs",     ui_draw_frame,         ui_scroll_key,          40, 4 },
 	[UI_PANE_DISASM]  = { "Disassembly", ui_prose_draw_disasm,  ui_prose_disasm_key,    40, 4 },
+	[UI_PANE_SOURCE]  = { "Source",      ui_source_draw,        ui_prose_disasm_key,    40, 4 },
 	[UI_PANE_CONSOLE] = { "Console",     ui_prose_draw_console, ui_prose_console_key,   30, 3 },
 };
 

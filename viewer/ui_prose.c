@@ -124,6 +124,30 @@ static struct ui_md_cache *ui_md_render(struct ui_view *v, const char *markdown,
 	return mc;
 }
 
+static void ui_count_line(void *arg, const char *line, size_t len);
+
+int ui_prose_note_rows(struct ui_view *v, int w)
+{
+	const struct snapshot *s = v->snap;
+	struct ui_md_cache *mc;
+	int rows = 1;     /* the header */
+
+	if (!s || w < 4)
+		return 4;
+	if (!s->note_title && !s->note_markdown)
+		return 4;
+	if (s->note_title) {
+		ui_text_wrap(s->note_title, w - 2, v->utf8, ui_count_line, &rows);
+		rows++;
+	}
+	mc = s->note_markdown ? ui_md_render(v, s->note_markdown, w - 2) : NULL;
+	if (mc && mc->status == 0)
+		rows += (int)mc->doc.nlines;
+	else if (s->note_markdown)
+		ui_text_wrap(s->note_markdown, w - 2, v->utf8, ui_count_line, &rows);
+	return rows;
+}
+
 /* Emits wrapped title lines through the cursor. */
 struct ui_emit {
 	struct ui_view *v;
