@@ -408,10 +408,13 @@ static int ui_prompt_key(struct ui *u, int ch)
 		u->input_len = 0;
 		break;
 	default:
+		if (u->input_default)
+			u->input_len = 0;    /* typing replaces the proposed name */
 		if (ch >= 0x20 && ch <= 0xff && ch != 0x7f && u->input_len + 1 < sizeof u->input)
 			u->input[u->input_len++] = (char)ch;
 		break;
 	}
+	u->input_default = false;
 	return UI_REDRAW;
 }
 
@@ -493,6 +496,7 @@ static int ui_key(struct ui *u, int ch)
 		snprintf(u->input, sizeof u->input, "%s.html",
 			 u->view.snap && u->view.snap->syscall[0] ? u->view.snap->syscall : "syswalk");
 		u->input_len = strlen(u->input);
+		u->input_default = true;
 		return UI_REDRAW;
 	case '?': case KEY_F(1):
 		u->help = true;

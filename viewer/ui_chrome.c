@@ -78,7 +78,8 @@ void ui_draw_status(struct ui *u)
 		attrset(A_NORMAL);
 		mvhline(y, 0, ' ', COLS);
 		used = ui_put(v, y, 0, COLS, A_BOLD, "Export the walk to (Enter: write, Esc: cancel): ");
-		used += ui_putn(v, y, used, COLS - used - 1, A_NORMAL, u->input, u->input_len);
+		used += ui_putn(v, y, used, COLS - used - 1, u->input_default ? A_REVERSE : A_NORMAL,
+				u->input, u->input_len);
 		ui_put(v, y, used, 1, A_REVERSE, " ");
 		return;
 	}
@@ -93,27 +94,30 @@ void ui_draw_status(struct ui *u)
 	snprintf(loc, sizeof loc, " %s", u->quiz.active ? "?" : v->snap && v->snap->location[0] ?
 		 v->snap->location : "?");
 
-	/* Hints before the location, and before the description's details: a projector
-	 * audience needs the keys more than the symbol, which the code pane shows anyway. */
+	/* The hints by the screen's width (all the keys from 80 columns on, for a projector
+	 * audience), then as much of the source's description as fits with the whole
+	 * location ("teach, page-table isolation on", "teach", or nothing); only then is the
+	 * location cut (the code pane shows it too). */
 	const char *const *forms = hidden ? ui_hints_tab : ui_hints;
-	const char *hints = NULL;
+	const char *hints = u->busy || u->msg[0] ? NULL : forms[COLS >= 160 ? 0 : COLS >= 110 ? 1 : 2];
+	/* A message takes the hints' place: room for it too, before the location is cut. */
+	int hints_w = hints ? (int)strlen(hints) + 2 : u->msg[0] && !u->busy ?
+		      ui_text_width(u->msg, strlen(u->msg), v->utf8) + 2 : 0;
 	int head_w = 0, tail_w = (int)strlen(tail);
-	for (int i = 0; i < 4 && !hints; i++) {
-		/* The longest hints first, with as much of the description as fits; the last
-		 * round (i == 3) only builds the head without hints. */
-		for (int detail = 2; detail >= 0 && !hints; detail--) {
-			const char *d = ops->describe(u->src->ctx);
-			int dlen = detail == 2 ? (int)strlen(d) : detail == 1 ? (int)strcspn(d, ",") : 0;
-			snprintf(head, sizeof head, " %.*s%s%s | stop %zu of %s |", dlen, d, dlen ? " | " : "",
-				 v->snap && v->snap->syscall[0] ? v->snap->syscall : "-",
-				 v->count ? v->pos + 1 : 0, total);
-			head_w = ui_text_width(head, strlen(head), v->utf8);
-			if (i == 3 || u->busy || u->msg[0])
-				break;
-			if ((int)strlen(forms[i]) <= COLS - 3 - head_w - tail_w - (i < 2 ? 12 : 0))
-				hints = forms[i];
+	int loc_w = ui_text_width(loc, strlen(loc), v->utf8);
+	for (int detail = 2; detail >= 0; detail--) {
+		const char *d = ops->describe(u->src->ctx);
+		int dlen = (int)strlen(d);
+		if (detail < 2) {
+			const char *of = strstr(d, " of ");
+			dlen = detail ? (int)strcspn(d, ",") : 0;
+			if (detail && of && of - d < dlen)
+				dlen = (int)(of - d);        /* "replay of FILE": "replay" */
 		}
-		if (u->busy || u->msg[0])
+		snprintf(head, sizeof head, " %.*s%s%s | stop %zu of %s |", dlen, d, dlen ? " | " : "",
+			 v->snap && v->snap->syscall[0] ? v->snap->syscall : "-", v->count ? v->pos + 1 : 0, total);
+		head_w = ui_text_width(head, strlen(head), v->utf8);
+		if (head_w + loc_w + tail_w + hints_w < COLS)
 			break;
 	}
 	int loc_room = COLS - 1 - head_w - tail_w - (hints ? (int)strlen(hints) + 2 : 0);

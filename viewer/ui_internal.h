@@ -39,6 +39,7 @@ struct ui {
 	enum ui_code_mode code_mode;
 	char input[256];                 /* the export prompt's text */
 	size_t input_len;
+	bool input_default;              /* the input is the proposed name: a typed key replaces it */
 	char msg[512];                   /* status message; an error when msg_error */
 	bool msg_error;
 	bool msg_cut;                    /* the status line could not hold msg whole */
