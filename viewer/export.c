@@ -263,6 +263,12 @@ static void md_stop(FILE *f, const struct snapshot *s, size_t pos, size_t n)
 		md_inline(f, answer);
 		fputs("\n\n", f);
 	}
+	char caveat[512];
+	for (int i = 0; present_caveat_line(s->note_caveats, i, true, caveat, sizeof caveat); i++) {
+		fputs("> **", f);
+		md_inline(f, caveat);
+		fputs("**\n\n", f);
+	}
 	if (s->note_markdown && *s->note_markdown) {
 		md_text(f, s->note_markdown);
 		fputs(s->note_markdown[strlen(s->note_markdown) - 1] == '\n' ? "\n" : "\n\n", f);

@@ -379,6 +379,14 @@ static int put_stop(FILE *f, const struct trace *t, size_t i)
 		export_html_escape(f, answer);
 		fputs("</strong></p></details>\n", f);
 	}
+	char caveat[512];
+	for (int i = 0; present_caveat_line(s->note_caveats, i, true, caveat, sizeof caveat); i++) {
+		fputs(i ? "" : "<div class=\"caveats\" role=\"note\">", f);
+		fputs("<p class=\"caveat\">", f);
+		export_html_escape(f, caveat);
+		fputs("</p>", f);
+	}
+	fputs(s->note_caveats && *s->note_caveats ? "</div>\n" : "", f);
 	if (s->note_markdown && *s->note_markdown && put_note(f, s->note_markdown) < 0)
 		return -ENOMEM;
 	fputs("<div class=\"panes\">\n", f);

@@ -93,6 +93,9 @@ static const char export_html_css[] =
 	"color:var(--muted);text-align:left;padding:.35rem 0 .05rem 1.2rem}\n"
 	"td.decode,tr.decode td{font:.78rem var(--sans);color:var(--muted)}tr.decode td{padding:0 .45rem .1rem}\n"
 	"p.answer strong{font-family:var(--mono);font-size:.9em}\n"
+	".caveats{max-width:46rem;border-left:4px solid #c0392b;background:var(--changed-bg);color:var(--changed-fg);"
+	"padding:.3rem .8rem;margin:.4rem 0;font:.9rem/1.4 var(--sans);-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+	".caveat{margin:.2rem 0;font-weight:600}\n"
 	/* Print: one stop on one page (A4 or Letter), the stop list and the keys left out;
 	 * the panes side by side and small, the note and answers kept whole. */
 	"@page{size:A4;margin:9mm 10mm}\n"

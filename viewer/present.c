@@ -286,6 +286,25 @@ void present_answer(const struct snap_question *q, char *buf, size_t cap)
 		snprintf(buf + used, cap - used, "0x%" PRIx64, q->answer);
 }
 
+const char *present_caveat_mark(bool utf8)
+{
+	return utf8 ? "\u26a0 " : "! ";
+}
+
+bool present_caveat_line(const char *caveats, int i, bool utf8, char *buf, size_t cap)
+{
+	const char *p = caveats;
+
+	for (; p && *p && i > 0; i--) {
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	if (!p || !*p)
+		return false;
+	snprintf(buf, cap, "%sWarning: %.*s", present_caveat_mark(utf8), (int)strcspn(p, "\n"), p);
+	return true;
+}
+
 const char *present_basename(const char *path)
 {
 	const char *slash;

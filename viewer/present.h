@@ -92,6 +92,15 @@ void present_answer(const struct snap_question *q, char *buf, size_t cap);
 /* The number of the first choice whose value is the answer (1-based), 0 for none. */
 int present_answer_choice(const struct snap_question *q);
 
+/* The mark every output puts before a caveat line (a note's claim that does not hold
+ * at this stop, or a note that does not apply to this kernel): "⚠ " or, without
+ * UTF-8, "! ". */
+const char *present_caveat_mark(bool utf8);
+
+/* The I-th line (0-based) of a snapshot's note_caveats into BUF, without its newline,
+ * prefixed with the mark and "Warning: ". Returns false when there is no such line. */
+bool present_caveat_line(const char *caveats, int i, bool utf8, char *buf, size_t cap);
+
 /* The last component of PATH ("syswalk-kernel.elf"); "" for NULL. */
 const char *present_basename(const char *path);
 

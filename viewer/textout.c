@@ -33,6 +33,11 @@ void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 	fputs("\n--- ", f);
 	textout_sanitized(f, s->note_title);
 	fputs("\n", f);
+	char caveat[512];
+	for (int i = 0; present_caveat_line(s->note_caveats, i, true, caveat, sizeof caveat); i++) {
+		textout_sanitized(f, caveat);
+		fputc('\n', f);
+	}
 	textout_sanitized(f, s->note_markdown);
 	fputs("\n\nregisters changed:", f);
 	int changed = 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mdrender.h"
+#include "present.h"
 #include "ui_panes.h"
 #include "ui_text.h"
 
@@ -140,6 +141,10 @@ int ui_prose_note_rows(struct ui_view *v, int w)
 		ui_text_wrap(s->note_title, w - 2, v->utf8, ui_count_line, &rows);
 		rows++;
 	}
+	char caveat[512];
+	for (int i = 0; present_caveat_line(s->note_caveats, i, v->utf8, caveat, sizeof caveat); i++)
+		ui_text_wrap(caveat, w - 2, v->utf8, ui_count_line, &rows);
+	rows += s->note_caveats && *s->note_caveats;
 	mc = s->note_markdown ? ui_md_render(v, s->note_markdown, w - 2) : NULL;
 	if (mc && mc->status == 0)
 		rows += (int)mc->doc.nlines;
@@ -189,6 +194,14 @@ void ui_prose_draw_note(struct ui_view *v, struct ui_rect r, bool focused)
 		ui_text_wrap(s->note_title, r.w - 2, v->utf8, ui_emit_line, &e);
 		ui_cursor_next(&c, &y);     /* a blank line under the title */
 	}
+	/* A claim that does not hold here is said before the prose, marked, never hidden. */
+	char caveat[512];
+	e.a = v->style[UI_ST_ERROR];
+	for (int i = 0; present_caveat_line(s->note_caveats, i, v->utf8, caveat, sizeof caveat); i++)
+		ui_text_wrap(caveat, r.w - 2, v->utf8, ui_emit_line, &e);
+	if (s->note_caveats && *s->note_caveats)
+		ui_cursor_next(&c, &y);
+	e.a = v->style[UI_ST_TITLE] | A_BOLD;
 	mc = s->note_markdown ? ui_md_render(v, s->note_markdown, r.w - 2) : NULL;
 	if (mc && mc->status == 0) {
 		for (size_t i = 0; i < mc->doc.nlines; i++) {

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "../lib/fake_trace.h"
+#include "export.h"
 #include "present.h"
 #include "textout.h"
+#include "trace_json.h"
 
 static void flag_names(void **state)
 {
@@ -189,6 +192,65 @@ static void trace_attributes_changes_to_their_instruction(void **state)
 	snapshot_free(&b);
 }
 
+/* What WRITE puts in a memory stream, as a string the caller frees. */
+static char *render(int (*write)(FILE *, const struct trace *, char *, size_t), const struct trace *t)
+{
+	char *out = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	assert_int_equal(write(f, t, err, sizeof err), 0);
+	fclose(f);
+	return out;
+}
+
+/* A note whose check: claim is false at its stop is never shown as plain fact: the
+ * curses note pane (through present_caveat_line), --batch, Markdown, HTML and JSON all
+ * carry the claim with its warning mark and the live values. */
+static void false_claim_is_marked_everywhere(void **state)
+{
+	struct trace t;
+	char line[512], *out = NULL;
+	size_t len = 0;
+	(void)state;
+
+	assert_int_equal(fake_trace(&t), 0);
+	t.snaps[1].note_caveats = strdup("This note's claim `rcx == r11` does not hold here: live rcx=0x40102a r11=0x202\n");
+	assert_non_null(t.snaps[1].note_caveats);
+
+	/* the viewer's note pane */
+	assert_true(present_caveat_line(t.snaps[1].note_caveats, 0, true, line, sizeof line));
+	assert_string_equal(line, "\u26a0 Warning: This note's claim `rcx == r11` does not hold here: live rcx=0x40102a r11=0x202");
+	assert_false(present_caveat_line(t.snaps[1].note_caveats, 1, true, line, sizeof line));
+	assert_true(present_caveat_line(t.snaps[1].note_caveats, 0, false, line, sizeof line));
+	assert_true(strncmp(line, "! Warning: ", 11) == 0);
+
+	/* --batch */
+	FILE *f = open_memstream(&out, &len);
+	assert_non_null(f);
+	textout_stop(f, &t.snaps[1], 2, t.n);
+	fclose(f);
+	assert_non_null(strstr(out, "\u26a0 Warning: This note's claim `rcx == r11` does not hold here: live rcx=0x40102a"));
+	free(out);
+
+	/* Markdown: a quoted, bold warning before the note's prose */
+	out = render(export_markdown, &t);
+	assert_non_null(strstr(out, "> **\u26a0 Warning: This note's claim \\`rcx == r11\\` does not hold here: live rcx=0x40102a r11=0x202**"));
+	free(out);
+
+	/* HTML: a caveat block, escaped */
+	out = render(export_html, &t);
+	assert_non_null(strstr(out, "<p class=\"caveat\">\u26a0 Warning: This note&#39;s claim `rcx == r11` does not hold here: live rcx=0x40102a r11=0x202</p>"));
+	free(out);
+
+	/* JSON: the caveat itself, for readers and for --replay */
+	out = render(trace_json_write, &t);
+	assert_non_null(strstr(out, "\"note_caveats\": \"This note's claim `rcx == r11` does not hold here"));
+	free(out);
+	trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +261,7 @@ int main(void)
 		cmocka_unit_test(answers_name_the_choice),
 		cmocka_unit_test(bytes_and_paths),
 		cmocka_unit_test(trace_attributes_changes_to_their_instruction),
+		cmocka_unit_test(false_claim_is_marked_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
