@@ -315,6 +315,32 @@ static void put_code(FILE *f, const struct snapshot *s)
 	fputs("</table></div>\n", f);
 }
 
+/* The kernel source around the stop (srcfile.h), the line that ran marked; lines more
+ * than five away are left out of print to keep a stop on one page. */
+static void put_source(FILE *f, const struct snapshot *s)
+{
+	const char *p = s->source_text;
+
+	if (!p)
+		return;
+	fputs("<div class=\"pane source\"><h3>Source <code>", f);
+	export_html_escape(f, present_basename(s->source_file));
+	fprintf(f, ":%d</code></h3>\n<pre class=\"src\">", s->source_line);
+	for (int line = s->source_first; *p; line++) {
+		size_t len = strcspn(p, "\n");
+		char *text = strndup(p, len);
+		int dist = line > s->source_line ? line - s->source_line : s->source_line - line;
+
+		fprintf(f, "<span class=\"src-line%s%s\"><span class=\"ln\">%5d</span> ",
+			line == s->source_line ? " current" : "", dist > 5 ? " far" : "", line);
+		export_html_escape(f, text ? text : "");
+		fputs("</span>", f);    /* block spans: a newline here would show in <pre> */
+		free(text);
+		p += len + (p[len] == '\n');
+	}
+	fputs("</pre></div>\n", f);
+}
+
 static int put_stop(FILE *f, const struct trace *t, size_t i)
 {
 	const struct snapshot *s = &t->snaps[i];
@@ -394,6 +420,7 @@ static int put_stop(FILE *f, const struct trace *t, size_t i)
 	put_frame(f, s);
 	put_code(f, s);
 	put_msrs(f, s);
+	put_source(f, s);
 	fputs("</div>\n", f);
 	if (s->console && *s->console) {
 		fputs("<div class=\"console\"><h3>Console output since the previous stop</h3><pre>", f);

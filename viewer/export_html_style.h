@@ -93,6 +93,9 @@ static const char export_html_css[] =
 	"color:var(--muted);text-align:left;padding:.35rem 0 .05rem 1.2rem}\n"
 	"td.decode,tr.decode td{font:.78rem var(--sans);color:var(--muted)}tr.decode td{padding:0 .45rem .1rem}\n"
 	"p.answer strong{font-family:var(--mono);font-size:.9em}\n"
+	"pre.src{margin:0;font-size:.8em;background:var(--panel);padding:.3rem 0;border-radius:4px;overflow-x:auto}"
+	".src-line{display:block;padding:0 .5rem;white-space:pre}.src-line .ln{color:var(--muted)}"
+	".src-line.current{background:var(--current);font-weight:700}.pane.source{grid-column:1/-1}\n"
 	".caveats{max-width:46rem;border-left:4px solid #c0392b;background:var(--changed-bg);color:var(--changed-fg);"
 	"padding:.3rem .8rem;margin:.4rem 0;font:.9rem/1.4 var(--sans);-webkit-print-color-adjust:exact;print-color-adjust:exact}"
 	".caveat{margin:.2rem 0;font-weight:600}\n"
@@ -110,7 +113,7 @@ static const char export_html_css[] =
 	"code,kbd,pre,table.regs,table.msrs,table.code,.stack{font-size:7pt}"
 	".pane h3,.console h3{margin:0 0 .1rem;font-size:6.5pt}.legend{display:none}"
 	"table.regs tr.group{display:none}table.regs td,table.msrs td,table.code td{padding:0 .25rem}.slot{padding:0 .3rem}"
-	"table.code td.bytes{font-size:.85em}.console{margin-top:.3rem}.console pre{padding:.2rem .4rem;max-height:6em;overflow:hidden}"
+	".src-line.far{display:none}pre.src{padding:0}.pane.source{grid-column:auto}table.code td.bytes{font-size:.85em}.console{margin-top:.3rem}.console pre{padding:.2rem .4rem;max-height:6em;overflow:hidden}"
 	"td.changed,.slot,tr.current td{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
 static const char export_html_js[] =
