@@ -5,13 +5,25 @@
 #   scripts/fetch-linux.sh          the image package: vmlinuz and config
 #   scripts/fetch-linux.sh --dbg    also the matching -dbg package (about 270 MiB):
 #                                   the real System.map and vmlinux with DWARF
+#   scripts/fetch-linux.sh --source also Debian's linux-source-6.1 of the same version
+#                                   (about 140 MiB, 1.3 GiB unpacked), for the viewer's
+#                                   source pane: unpacked once into
+#                                   cache/linux-src/VERSION/linux-source-6.1, where
+#                                   scripts/build-linux.sh unpacks it too
+#   (--dbg and --source may be given together)
 #
 # Prints the directory on stdout. Idempotent: what is already unpacked is kept.
 # Exit status 3 when Debian's archive cannot be reached (the tests then say SKIPPED).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-want_dbg=0
-[ "${1:-}" = "--dbg" ] && want_dbg=1
+want_dbg=0 want_source=0
+for arg in "$@"; do
+	case $arg in
+	--dbg) want_dbg=1 ;;
+	--source) want_source=1 ;;
+	*) echo "usage: $0 [--dbg] [--source]" >&2; exit 2 ;;
+	esac
+done
 cache=${SYSWALK_CACHE:-$PWD/cache}/linux
 mkdir -p "$cache/debs"
 
@@ -60,6 +72,30 @@ if [ "$want_dbg" = 1 ] && [ ! -f "$cache/vmlinux-$release" ]; then
 	mv "$tmp/usr/lib/debug/boot/"* "$cache/"
 	rm -rf "$tmp"
 	rm -f "$cache/debs/${pkg}-dbg_"*.deb   # 270 MiB we no longer need
+fi
+if [ "$want_source" = 1 ]; then
+	# The source of this very kernel: linux-source-6.1 at the image package's version.
+	version=$(dpkg-deb -f "$(ls "$cache/debs/${pkg}-unsigned_"*.deb | head -n 1)" Version 2>/dev/null ||
+		  ls "$cache/debs/${pkg}-unsigned_"*.deb | sed -E 's/.*_([^_]+)_amd64\.deb$/\1/' | head -n 1)
+	src=$cache/../linux-src/$version/linux-source-6.1
+	if [ ! -f "$src/.syswalk-unpacked" ]; then
+		tarball=/usr/src/linux-source-6.1.tar.xz
+		installed=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+		if [ "$installed" != "$version" ] || [ ! -f "$tarball" ]; then
+			fetch "linux-source-6.1=$version"
+			tmp=$(mktemp -d "$cache/unpack.XXXXXX")
+			dpkg-deb --fsys-tarfile "$cache/debs/linux-source-6.1_${version}_all.deb" |
+				tar -x -C "$tmp" ./usr/src/linux-source-6.1.tar.xz
+			tarball=$tmp/usr/src/linux-source-6.1.tar.xz
+		fi
+		say "unpacking linux-source-6.1 $version for the source pane"
+		rm -rf "$cache/../linux-src/$version"
+		mkdir -p "$cache/../linux-src/$version"
+		tar -xJf "$tarball" -C "$cache/../linux-src/$version"
+		touch "$src/.syswalk-unpacked"
+		[ -n "${tmp:-}" ] && rm -rf "$tmp"
+		rm -f "$cache/debs/linux-source-6.1_"*.deb
+	fi
 fi
 echo "$pkg" > "$cache/package"
 ln -sfn "vmlinuz-$release" "$cache/vmlinuz"
