@@ -153,12 +153,13 @@ static void ui_place_left(struct ui *u, int avail)
 	int frame_h = ui_frame_rows(&u->view), con_h = 3;
 	int msr_h = ui_panes_msrs_height(&u->view);
 
-	if (msr_h + frame_h + con_h > avail) {
+	/* The MSRs whole (notes and questions point at them), the frame in what is left:
+	 * it follows RSP by itself and says "more" when cut. */
+	if (msr_h + frame_h + con_h > avail)
+		frame_h = avail - msr_h - con_h;
+	if (frame_h < 6) {
+		frame_h = 6;
 		msr_h = avail - frame_h - con_h;
-		if (msr_h < 6) {          /* the frame gives rows first to keep the MSRs readable */
-			msr_h = 6;
-			frame_h = avail - msr_h - con_h;
-		}
 	}
 	con_h = avail - msr_h - frame_h;
 	ui_place(u, UI_PANE_MSRS, 0, 0, msr_h, UI_LEFT_W);
@@ -190,18 +191,19 @@ static void ui_layout(struct ui *u)
 		ui_place(u, UI_PANE_NOTE, 0, rx + mw + 1, avail, nw);
 	} else if (u->wide) {
 		/* Left: MSRs, pt_regs, console. Right: the note first gets the height it needs
-		 * (a question's box while the quiz asks), then the code at least 10 rows (8
-		 * without the source), the registers what is left (at least 6, scrolled with
-		 * a "more" mark when cut). */
+		 * (a question's box while the quiz asks), leaving the code at least 10 rows (8
+		 * without the source) and the registers 10 (the general ones); the registers
+		 * then get what the note left, with a "more" mark when cut. */
 		int rx = UI_LEFT_W + 1, rw = COLS - rx;
 		bool dis, src;
 		ui_code_panes(u, &dis, &src);
-		int code_min = dis && src ? 10 : 8, regs_min = 6;
+		int regs_need = ui_panes_regs_height(&u->view, rw);
+		int code_min = dis && src ? 10 : 8, regs_min = regs_need < 10 ? regs_need : 10;
 		int note_h = u->quiz.active ? 12 : ui_prose_note_rows(&u->view, rw);
 
 		if (note_h > avail - code_min - regs_min)
 			note_h = avail - code_min - regs_min;
-		int regs_h = ui_panes_regs_height(&u->view, rw);
+		int regs_h = regs_need;
 		if (regs_h > avail - note_h - code_min)
 			regs_h = avail - note_h - code_min;
 		ui_place_left(u, avail);

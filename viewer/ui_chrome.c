@@ -89,7 +89,8 @@ void ui_draw_status(struct ui *u)
 	ui_stop_total(u, total, sizeof total);
 	if (u->quiz.enabled)
 		snprintf(tail, sizeof tail, " | quiz %d of %d right", u->quiz.right_count, u->quiz.asked);
-	if (!ops->live(u->src->ctx))
+	bool live = ops->live(u->src->ctx);
+	if (!live)
 		snprintf(tail + strlen(tail), sizeof tail - strlen(tail), " | not live");
 	snprintf(loc, sizeof loc, " %s", u->quiz.active ? "?" : v->snap && v->snap->location[0] ?
 		 v->snap->location : "?");
@@ -133,8 +134,16 @@ void ui_draw_status(struct ui *u)
 		 * does not fit after the status, it covers the status's end (location, score)
 		 * rather than lose its own. */
 		int x = used + 1, len = ui_text_width(u->msg, strlen(u->msg), v->utf8);
-		if (x + len > COLS - 1)
-			x = COLS - 1 - len > keep + 1 ? COLS - 1 - len : keep + 1;
+		if (x + len > COLS - 1) {
+			/* Cover the location and the score, never the head nor "not live". */
+			const char *nl = live ? "" : " | not live";
+			int nl_w = (int)strlen(nl);
+			x = COLS - 1 - len > keep + nl_w + 1 ? COLS - 1 - len : keep + nl_w + 1;
+			attrset(v->style[UI_ST_STATUS]);
+			mvhline(y, keep, ' ', COLS - keep);
+			attrset(A_NORMAL);
+			ui_put(v, y, keep, nl_w, v->style[UI_ST_STATUS], nl);
+		}
 		if (x > used + 1)
 			x = used + 1;
 		mvhline(y, x - 1, ' ', 1);

@@ -187,11 +187,29 @@ static void ui_rsp_line(const struct ui_view *v, struct ui_cursor *c, struct ui_
 			(unsigned long long)rsp);
 }
 
+/* Rows to skip so that the slot RSP points at (or the one just written) is in view when
+ * the pane is too short for the whole frame: pushes move down the frame as it fills. */
+static int ui_frame_follow(const struct ui_view *v, int body_h)
+{
+	const struct snap_frame *f = &v->snap->frame;
+	const struct snap_reg *rsp = present_reg(v->snap, "rsp");
+	int order[SNAP_MAX_SLOTS], n = f->valid ? present_frame_order(f, order) : 0;
+
+	for (int k = 0; k < n; k++) {
+		const struct snap_slot *sl = &f->slots[order[k]];
+		if (sl->just_written || (rsp && rsp->value == f->base + sl->offset)) {
+			int want = k + 3 - body_h;      /* the slot, and the one below it */
+			return want > 0 ? want : 0;
+		}
+	}
+	return 0;
+}
+
 static void ui_draw_frame(struct ui_view *v, struct ui_rect r, bool focused)
 {
 	const struct snap_frame *f = &v->snap->frame;
 	struct ui_cursor c = ui_cursor_start((struct ui_rect){ r.y + 1, r.x, r.h - 1, r.w },
-					     v->scroll[UI_PANE_FRAME]);
+					     v->scroll[UI_PANE_FRAME] + ui_frame_follow(v, r.h - 1));
 	const char *arrow = v->utf8 ? "\u2192" : ">";
 	uint64_t rsp = 0;
 	bool have_rsp = false, rsp_on_slot = false;
@@ -278,11 +296,34 @@ static int ui_scroll_key(struct ui_view *v, enum ui_pane_id id, struct ui_rect r
 	return UI_REDRAW;
 }
 
+/* The frame's scroll is relative to following RSP (ui_frame_follow), so it may go up
+ * as far as the top of the frame as well as down to its end. */
+static int ui_frame_key(struct ui_view *v, enum ui_pane_id id, struct ui_rect r, int ch)
+{
+	int follow = ui_frame_follow(v, r.h - 1), page = r.h > 3 ? r.h - 2 : 1;
+	int max = v->rows[id] - (r.h - 1) - follow, *s = &v->scroll[id];
+
+	switch (ch) {
+	case KEY_UP: case 'k': *s -= 1; break;
+	case KEY_DOWN: case 'j': *s += 1; break;
+	case KEY_PPAGE: *s -= page; break;
+	case KEY_NPAGE: *s += page; break;
+	case KEY_HOME: *s = -follow; break;
+	case KEY_END: *s = max; break;
+	default: return 0;
+	}
+	if (*s > max)
+		*s = max;
+	if (*s < -follow)
+		*s = -follow;
+	return UI_REDRAW;
+}
+
 const struct ui_pane_ops ui_panes[UI_PANE_COUNT] = {
 	[UI_PANE_NOTE]    = { "Note",        ui_prose_draw_note,    ui_scroll_key,          30, 6 },
 	[UI_PANE_REGS]    = { "Registers",   ui_draw_regs,          ui_scroll_key,          46, 4 },
 	[UI_PANE_MSRS]    = { "MSRs",        ui_draw_msrs,          ui_scroll_key,          40, 4 },
-	[UI_PANE_FRAME]   = { "pt_regs",     ui_draw_frame,         ui_scroll_key,          40, 4 },
+	[UI_PANE_FRAME]   = { "pt_regs",     ui_draw_frame,         ui_frame_key,           40, 4 },
 	[UI_PANE_DISASM]  = { "Disassembly", ui_prose_draw_disasm,  ui_prose_disasm_key,    40, 4 },
 	[UI_PANE_SOURCE]  = { "Source",      ui_source_draw,        ui_prose_disasm_key,    40, 4 },
 	[UI_PANE_CONSOLE] = { "Console",     ui_prose_draw_console, ui_prose_console_key,   30, 3 },
