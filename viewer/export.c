@@ -315,6 +315,11 @@ int export_markdown(FILE *f, const struct trace *t, char *err, size_t errlen)
 		}
 		fputs(".\n", f);
 	}
+	if (t->kernel_files) {          /* file names only (kernel_files_describe) */
+		fputs("Files: ", f);
+		md_inline(f, t->kernel_files);
+		fputs(".\n", f);
+	}
 	if (t->command_line) {
 		char cmd[1024];
 

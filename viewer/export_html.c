@@ -467,6 +467,11 @@ static void put_heading(FILE *f, const struct trace *t)
 		}
 		fputs("</p>\n", f);
 	}
+	if (t->kernel_files) {          /* file names only (kernel_files_describe) */
+		fputs("<p class=\"meta\">", f);
+		export_html_escape(f, t->kernel_files);
+		fputs("</p>\n", f);
+	}
 	if (t->command_line) {
 		char cmd[1024];
 
