@@ -104,7 +104,8 @@ int kconfig_load_buffer(struct kconfig *kc, const char *name, const char *buf, s
 		if (rc < 0) {
 			kconfig_free(kc);
 			return rc == -ENOMEM ? fail(kc, rc, "%s: out of memory", name)
-					     : fail(kc, rc, "%s:%d: %s: \"%.60s\"", name, line, why, buf + at);
+					     : fail(kc, rc, "%s:%d: %s: \"%.*s\"", name, line, why,
+						    (int)(l < 60 ? l : 60), buf + at);
 		}
 		at += l + 1;
 	}
@@ -137,5 +138,5 @@ enum kconfig_state kconfig_state(const struct kconfig *kc, const char *name)
 	if (!kc->loaded)
 		return KCONFIG_UNKNOWN;
 	const char *key = name;
-	return bsearch(&key, kc->names, kc->count, sizeof(*kc->names), cmp_names) ? KCONFIG_YES : KCONFIG_NO;
+	return kc->count && bsearch(&key, kc->names, kc->count, sizeof(*kc->names), cmp_names) ? KCONFIG_YES : KCONFIG_NO;
 }

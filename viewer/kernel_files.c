@@ -183,6 +183,13 @@ int kernel_files_find(struct kernel_files *kf, const char *image, const char *sy
 	else if (vmlinux[0] && kernel_files_has_dwarf(vmlinux))
 		snprintf(kf->debuginfo, sizeof(kf->debuginfo), "%s", vmlinux);
 
+	/* make O=DIR links DIR/source to the tree the build came from: DWARF names files
+	 * there, and they read best from it ("arch/x86/entry/entry_64.S"). In-tree, the
+	 * build tree is the source tree. */
+	char source[PATH_MAX + 8];
+	snprintf(source, sizeof(source), "%s/source", root);
+	if (root[0] && !realpath(source, kf->srcroot) && access(source, F_OK) != 0)
+		snprintf(kf->srcroot, sizeof(kf->srcroot), "%s", root);
 	if (config)
 		snprintf(kf->config, sizeof(kf->config), "%s", config);
 	else

@@ -140,6 +140,7 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.glossary = p->glossary[0] ? p->glossary : NULL,
 		.initrd = p->initrd[0] ? p->initrd : NULL,
 		.pti = o->pti,
+		.append = o->append,
 		.attach = o->attach,
 		.qemu_binary = o->qemu,
 		.accel = o->accel,
@@ -461,7 +462,7 @@ int main(int argc, char **argv)
 		return list_walks();
 	case MODE_COMMAND_LINE: {
 		char line[512];
-		printf("%s\n", kernels_command_line(o.target, o.pti, NULL, line, sizeof(line)));
+		printf("%s\n", kernels_command_line(o.target, o.pti, o.append, line, sizeof(line)));
 		return EXIT_OK;
 	}
 	case MODE_REPLAY:

@@ -219,8 +219,10 @@ static int start_target(struct walk *w)
 static void compose_command_line(struct walk *w)
 {
 	const struct kernel_target *kt = w->cfg.kt;
-	char skip[128] = "", why[256];
+	char skip[400] = "", why[256];
 	size_t used = 0;
+	if (w->cfg.append && w->cfg.append[0])
+		used = (size_t)snprintf(skip, sizeof(skip), "%s", w->cfg.append);
 	for (int i = 0; i < kt->nsyscalls; i++) {
 		const struct demo_syscall *sc = &kt->syscalls[i];
 		if (sc->skip_word && !walk_syscall_available(w, sc, why, sizeof(why)) && used < sizeof(skip))

@@ -51,6 +51,7 @@ struct walk_config {
 	const char *glossary;        /* glossary file (may be NULL) */
 	const char *initrd;          /* linux: our init's initramfs */
 	bool pti;                    /* ask for page-table isolation (targets with a pti word) */
+	const char *append;          /* more command-line words from the user (may be NULL) */
 	const char *cpu;             /* QEMU -cpu (may be NULL) */
 	const char *attach;          /* use this gdbstub instead of starting QEMU */
 	const char *qemu_binary;     /* may be NULL */
