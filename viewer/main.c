@@ -18,6 +18,7 @@
 #include "options.h"
 #include "paths.h"
 #include "replay.h"
+#include "debuginfo.h"
 #include "textout.h"
 #include "textsafe.h"
 #include "trace_json.h"
@@ -144,6 +145,10 @@ static void describe_trace(struct trace *t, const struct paths *p, int argc, cha
 	trace_set_string(&t->command_line, line);
 	trace_set_string(&t->kernel_path, p->kernel.image);
 	trace_set_string(&t->kernel_files, kernel_files_describe(&p->kernel, files, sizeof(files)));
+	/* The image's own id, else that of the DWARF or symbol file (a bzImage has none). */
+	if (debuginfo_build_id(p->kernel.image, t->kernel_build_id, sizeof t->kernel_build_id) < 0 &&
+	    debuginfo_build_id(p->kernel.debuginfo, t->kernel_build_id, sizeof t->kernel_build_id) < 0)
+		debuginfo_build_id(p->kernel.symbols, t->kernel_build_id, sizeof t->kernel_build_id);
 }
 
 /* --- a live walk ------------------------------------------------------------------ */
@@ -241,10 +246,14 @@ static int walk_all(struct walk *w)
 	return lost ? -1 : 0;
 }
 
+/* --trace: after each step, the instruction just run (the stop before) with the
+ * registers it changed (marked in the stop it led to). */
 static void print_trace_step(const struct walk *w, void *arg)
 {
 	(void)arg;
-	textout_trace_line(stdout, walk_current(w));
+	size_t n = w->history.n;
+	if (n >= 2)
+		textout_trace_line(stdout, &w->history.snaps[n - 2], &w->history.snaps[n - 1]);
 }
 
 /* --check-annotations, once the walk is at its first stop: where each note sits (or why
@@ -305,8 +314,9 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 	if (rc == 0) {
 		switch (o->mode) {
 		case MODE_TRACE:
-			textout_trace_line(stdout, walk_current(&w));
 			rc = walk_to_end(&w, WALK_STEPI, print_trace_step, NULL);
+			if (rc == 0 && w.history.n)     /* where the walk ends: not run */
+				textout_trace_line(stdout, &w.history.snaps[w.history.n - 1], NULL);
 			break;
 		case MODE_BATCH:
 			rc = all ? walk_all(&w) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
@@ -314,8 +324,13 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 				char files[1024];
 				textsafe_printf(stdout, "syswalk %s: target %s\n%s\n\n", SYSWALK_VERSION, w.describe,
 				       kernel_files_describe(&p->kernel, files, sizeof(files)));
-				for (size_t i = 0; i < w.history.n; i++)
+				for (size_t i = 0; i < w.history.n; i++) {
 					textout_stop(stdout, &w.history.snaps[i], i + 1, w.history.n);
+					if (o->quiz)
+						textout_questions(stdout, &w.history.snaps[i]);
+				}
+				if (o->quiz)
+					textout_quiz_summary(stdout, w.history.snaps, w.history.n);
 			}
 			break;
 		case MODE_EXPORT: {

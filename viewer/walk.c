@@ -150,6 +150,7 @@ static int load_debuginfo(struct walk *w)
 {
 	if (w->cfg.debuginfo && debuginfo_open(&w->dbg, w->cfg.debuginfo, w->cfg.srcroot) == 0)
 		w->have_dwarf = true;
+	srcfile_init(&w->src, w->cfg.srcroot, w->cfg.debuginfo);
 	/* Without DWARF the built-in layout serves; debuginfo says which was used. */
 	debuginfo_pt_regs(&w->dbg, &w->ptregs);
 	return 0;
@@ -274,6 +275,7 @@ void walk_close(struct walk *w)
 	if (w->have_dwarf)
 		debuginfo_close(&w->dbg);
 	w->have_dwarf = false;
+	srcfile_free(&w->src);
 	symbols_free(&w->syms);
 	kconfig_free(&w->kconfig);
 	trace_free(&w->history);

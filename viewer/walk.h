@@ -20,6 +20,7 @@
 #include "disasm.h"
 #include "kconfig.h"
 #include "qemu.h"
+#include "srcfile.h"
 #include "stops.h"
 #include "symbols.h"
 #include "target.h"
@@ -102,6 +103,7 @@ struct walk {
 	                                    walk_discover named) */
 	struct kconfig kconfig;          /* the kernel's .config, when one was found */
 	struct debuginfo dbg;
+	struct srcfile src;           /* the source lines shown beside the code */
 	bool have_dwarf;
 	struct debuginfo_layout ptregs;
 	struct disasm dis;
