@@ -186,8 +186,12 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.timeout_ms = o->timeout_ms,
 		.syscall = sc,
 		.interrupt_fd = signal_pipe[0],     /* the viewer sets its own once its screen is up */
+		.use_cache = !o->no_cache,
+		.restart_ahead = o->mode == MODE_INTERACTIVE,   /* only the viewer has r */
 	};
 	int rc = walk_open(w, &cfg);
+	if (walk_cache_note(w)[0])
+		textsafe_printf(stderr, "syswalk: %s\n", walk_cache_note(w));
 	if (rc == 0 && start && !signal_caught)
 		rc = walk_start(w);
 	if (interrupted())

@@ -188,31 +188,75 @@ static int load_annotations(struct walk *w)
 	return 0;
 }
 
+/* Start QEMU (unless attaching). With the cache, a restored machine loads its saved
+ * state while the walk opens the disassembler (vmstate.h); vmstate_ready waits. */
+static int launch_qemu(struct walk *w)
+{
+	if (w->cfg.attach)
+		return 0;
+	struct qemu_config qc;
+	qemu_config_init(&qc);
+	qc.binary = w->cfg.qemu_binary;
+	qc.kernel = w->cfg.kernel;
+	qc.append = w->command_line[0] ? w->command_line : NULL;
+	qc.initrd = w->cfg.initrd;
+	qc.memory = w->cfg.kt->memory;
+	qc.accel = w->cfg.accel;
+	qc.cpu = w->cfg.cpu;
+	qc.interrupt_fd = w->interrupt_fd;
+	/* The saved state is taken at the demo's first syscall instruction. */
+	const char *label = w->cfg.kt->nsyscalls > 0 ? w->cfg.kt->syscalls[0].user_label : NULL;
+	int rc = vmstate_launch(&w->vm, &w->qemu, &qc, w->cfg.use_cache, label, w->cfg.restart_ahead);
+	if (rc < 0)
+		return walk_fail(w, rc, "%s", qemu_error(&w->qemu));
+	w->qemu_started = true;
+	return 0;
+}
+
 static int start_target(struct walk *w)
 {
 	const char *where = w->cfg.attach;
 	if (!where) {
-		struct qemu_config qc;
-		qemu_config_init(&qc);
-		qc.binary = w->cfg.qemu_binary;
-		qc.kernel = w->cfg.kernel;
-		qc.append = w->command_line[0] ? w->command_line : NULL;
-		qc.initrd = w->cfg.initrd;
-		qc.memory = w->cfg.kt->memory;
-		qc.accel = w->cfg.accel;
-		qc.cpu = w->cfg.cpu;
-		qc.interrupt_fd = w->interrupt_fd;
-		int rc = qemu_start(&w->qemu, &qc);
-		if (rc < 0)
+		const struct sym *stop = w->vm.label[0] ? symbols_by_name(&w->syms, w->vm.label) : NULL;
+		int rc = vmstate_ready(&w->vm, &w->qemu, stop ? stop->addr : 0);
+		if (rc < 0) {
+			w->qemu_started = false;
 			return walk_fail(w, rc, "%s", qemu_error(&w->qemu));
-		w->qemu_started = true;
+		}
 		where = qemu_gdb_socket(&w->qemu);
 	}
 	int rc = target_open_with(&w->target, where, w->cfg.timeout_ms, w->interrupt_fd);
 	if (rc < 0)
 		return walk_fail_target(w, rc, "connecting to the gdbstub");
 	w->connected = true;
+	if (w->qemu_started && (rc = vmstate_settle(&w->vm, &w->qemu, &w->target, w->cfg.run_timeout_ms)) < 0)
+		return rc == -EINTR ? walk_fail(w, rc, "interrupted while booting the kernel")
+				    : walk_fail_target(w, rc, "booting to the demo's first syscall");
 	return 0;
+}
+
+const char *walk_cache_note(const struct walk *w)
+{
+	return vmstate_note(&w->vm);
+}
+
+void walk_cache_ahead(struct walk *w)
+{
+	if (w->qemu_started)
+		vmstate_prepare_restart(&w->vm);
+}
+
+int walk_rewind(struct walk *w)
+{
+	if (!w->qemu_started || vmstate_restart(&w->vm, &w->qemu) < 0)
+		return 0;
+	/* A new QEMU: new gdbstub, no breakpoints, the CPU at the saved stop. */
+	target_close(&w->target);
+	w->anchors_set = false;
+	w->regs_valid = false;
+	int rc = target_open_with(&w->target, qemu_gdb_socket(&w->qemu), w->cfg.timeout_ms, w->interrupt_fd);
+	w->connected = rc == 0;
+	return rc < 0 ? walk_fail_target(w, rc, "connecting to the restarted QEMU's gdbstub") : 0;
 }
 
 /* The target's command line, plus a word for each demo syscall this kernel cannot take
@@ -253,6 +297,8 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 	    (rc = load_annotations(w)) < 0)
 		return rc;
 	compose_command_line(w);
+	if ((rc = launch_qemu(w)) < 0)
+		return rc;
 	rc = disasm_open(&w->dis, walk_read_memory, w, symbols_symbolize, &w->syms);
 	if (rc < 0)
 		return walk_fail(w, rc, "%s", disasm_error(&w->dis));
@@ -266,6 +312,7 @@ void walk_close(struct walk *w)
 	if (w->qemu_started)
 		qemu_stop(&w->qemu);
 	w->qemu_started = false;
+	vmstate_close(&w->vm);
 	disasm_close(&w->dis);
 	for (int i = 0; i < WALK_CODE_CACHE; i++)
 		free(w->code[i].insns);

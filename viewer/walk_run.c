@@ -174,6 +174,15 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 		walk_remove_breakpoints(w);
 		if ((rc = insert_entry_breakpoints(w, want)) < 0)
 			return rc;
+		/* From the saved machine state the CPU is at the user's syscall instruction
+		 * already: the stop the loop below would otherwise wait for. */
+		if ((rc = walk_read_regs(w)) < 0)
+			return rc;
+		if (walk_at_user_syscall(w, want)) {
+			if ((rc = enter_from_user(w)) < 0)
+				return rc;
+			sc = recognise(w, want);
+		}
 	}
 	for (unsigned rounds = 0; !sc; ) {
 		struct target_stop stop;
@@ -268,7 +277,10 @@ static bool no_progress(const struct walk *w)
 
 int walk_start(struct walk *w)
 {
-	return walk_goto(w, w->cfg.syscall);
+	int rc = walk_goto(w, w->cfg.syscall);
+	if (rc == 0)
+		walk_cache_ahead(w);
+	return rc;
 }
 
 int walk_goto(struct walk *w, const struct demo_syscall *sc)
@@ -437,16 +449,19 @@ int walk_act(struct walk *w, enum walk_action a)
 	case WALK_RESTART: {
 		if (!w->connected)
 			return live_check(w);
-		/* The demo repeats the same syscalls forever, so the next time this syscall is
-		 * entered the same instructions run again: a fresh walk of it. */
+		/* Back to the saved machine state when there is one (walk_rewind); without
+		 * it, the demo repeats the same syscalls forever, so the next time this
+		 * syscall is entered the same instructions run again: a fresh walk of it. */
 		const struct demo_syscall *sc = w->sys.sc ? w->sys.sc : w->cfg.syscall;
-		if ((rc = run_to_syscall(w, sc)) < 0)
+		if ((rc = walk_rewind(w)) < 0 || (rc = run_to_syscall(w, sc)) < 0)
 			return rc;
 		struct trace old = w->history;
 		trace_init(&w->history);
 		memcpy(w->history.target, old.target, sizeof(old.target));
 		trace_free(&old);
-		return record(w, SNAP_ANCHOR);
+		if ((rc = record(w, SNAP_ANCHOR)) == 0)
+			walk_cache_ahead(w);
+		return rc;
 	}
 	}
 	return walk_fail(w, -EINVAL, "unknown action %d", (int)a);
