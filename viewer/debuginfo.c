@@ -3,6 +3,8 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
+#include <libelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "infile.h"
 
 /* Linux's order (arch/x86/include/asm/ptrace.h): the callee-saved registers the entry
  * code pushes last come first, then the syscall arguments, then the hardware frame. */
@@ -39,9 +43,13 @@ int debuginfo_open(struct debuginfo *d, const char *path, const char *srcroot)
 	size_t n = strlen(d->srcroot);
 	while (n > 1 && d->srcroot[n - 1] == '/')
 		d->srcroot[--n] = '\0';
-	d->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (d->fd < 0)
-		return fail(d, -errno, "%s: %s", path, strerror(errno));
+	char why[128];
+	d->fd = infile_open(path, NULL, why, sizeof why);
+	if (d->fd < 0) {
+		int rc = fail(d, d->fd, "%s: %s", path, why);
+		d->fd = -1;
+		return rc;
+	}
 	Dwarf *dw = dwarf_begin(d->fd, DWARF_C_READ);
 	if (!dw) {
 		int rc = fail(d, -ENODATA, "%s: no usable DWARF debug info: %s", path, dwarf_errmsg(-1));
@@ -256,4 +264,30 @@ int debuginfo_source_line(struct debuginfo *d, uint64_t addr, char *file, size_t
 const char *debuginfo_error(const struct debuginfo *d)
 {
 	return d->err;
+}
+
+int debuginfo_build_id(const char *path, char *hex, size_t cap)
+{
+	int fd, n = -ENOENT;
+	Elf *elf;
+	const void *id = NULL;
+
+	if (cap)
+		hex[0] = '\0';
+	if (!path || !*path || (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return -ENOENT;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && elf_kind(elf) == ELF_K_ELF)
+		n = (int)dwelf_elf_gnu_build_id(elf, &id);
+	if (n > 0 && (size_t)n * 2 < cap) {
+		for (int i = 0; i < n; i++)
+			snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)id)[i]);
+	} else {
+		n = -ENOENT;
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return n > 0 ? 0 : -ENOENT;
 }

@@ -30,6 +30,7 @@ struct options {
 	const char *kernel;          /* --kernel: override the target's kernel image */
 	const char *symbols;         /* --symbols: ELF with symbols or System.map */
 	const char *kernel_config;   /* --kernel-config: the kernel's .config (for requires:) */
+	const char *append;          /* --append: more kernel command-line words */
 	const char *annotations;     /* --annotations DIR */
 	const char *data_dir;        /* --data-dir: where kernel and annotations are installed */
 	const char *attach;          /* --attach unix:PATH | 127.0.0.1:PORT */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "infile.h"
 #define CONSOLE_MAX     (1u << 20)   /* keep at most 1 MiB of untaken serial output */
 #define POLL_STEP_MS    10
 
@@ -248,10 +250,19 @@ static void reap(struct qemu *q, int status)
 	q->pid = 0;
 }
 
-static int wait_for_socket(struct qemu *q, int timeout_ms)
+/* Whether FD (-1: none) is readable now: the user's interrupt. */
+static bool interrupt_requested(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+static int wait_for_socket(struct qemu *q, int timeout_ms, int interrupt_fd)
 {
 	long deadline = now_ms() + timeout_ms;
 	for (;;) {
+		if (interrupt_requested(interrupt_fd))
+			return fail(q, -EINTR, "interrupted while QEMU was starting");
 		struct stat st;
 		if (stat(q->gdb_socket, &st) == 0 && S_ISSOCK(st.st_mode) && socket_listening(q->gdb_socket)
 		    && (!q->qmp_socket[0] || socket_listening(q->qmp_socket)))
@@ -287,11 +298,21 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 	if (rc < 0)
 		return rc;
 	/* QEMU opens its sockets before it loads the kernel, so a bad -kernel would only show
-	 * up after qemu_start returned: check the files exist here, in plain words. */
+	 * up after qemu_start returned (a FIFO even as a handshake that never comes): check
+	 * the files here, in plain words. */
 	const char *files[][2] = { { "-kernel", c->kernel }, { "-initrd", c->initrd } };
-	for (int i = 0; i < 2; i++)
-		if (files[i][1] && access(files[i][1], R_OK) < 0)
-			return fail(q, -errno, "%s %s: %s", files[i][0], files[i][1], strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		char why[128];
+		if (!files[i][1])
+			continue;
+		int fd = infile_open(files[i][1], &st, why, sizeof why);
+		if (fd < 0)
+			return fail(q, fd, "%s %s: %s", files[i][0], files[i][1], why);
+		close(fd);
+		if (st.st_size == 0)
+			return fail(q, -EINVAL, "%s %s: the file is empty", files[i][0], files[i][1]);
+	}
 	if (c->incoming && c->incoming_fd <= 2)
 		return fail(q, -EBADF, "the saved machine state must not be read from fd %d", c->incoming_fd);
 	q->active = true;
@@ -335,9 +356,10 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		goto undo;
 	}
 	q->start_timeout_ms = c->start_timeout_ms > 0 ? c->start_timeout_ms : QEMU_DEFAULT_START_MS;
+	q->start_interrupt_fd = c->interrupt_fd > 0 ? c->interrupt_fd : -1;
 	if (c->no_wait)
 		return 0;
-	rc = wait_for_socket(q, q->start_timeout_ms);
+	rc = wait_for_socket(q, q->start_timeout_ms, q->start_interrupt_fd);
 	if (rc < 0)
 		goto undo;
 	return 0;
@@ -363,7 +385,8 @@ int qemu_wait_ready(struct qemu *q)
 {
 	if (!q->active)
 		return fail(q, -ESRCH, "QEMU is not running");
-	int rc = wait_for_socket(q, q->start_timeout_ms > 0 ? q->start_timeout_ms : QEMU_DEFAULT_START_MS);
+	int rc = wait_for_socket(q, q->start_timeout_ms > 0 ? q->start_timeout_ms : QEMU_DEFAULT_START_MS,
+				 q->start_interrupt_fd);
 	if (rc < 0) {
 		char saved[QEMU_ERR_LEN];
 		snprintf(saved, sizeof saved, "%s", q->err);
@@ -592,6 +615,19 @@ int qemu_stop(struct qemu *q)
 	q->console_len = q->console_cap = 0;
 	q->active = false;
 	return rc;
+}
+
+void qemu_kill_now(const struct qemu *q)
+{
+	if (!q->active)
+		return;
+	if (q->pid > 0)
+		kill(-q->pid, SIGKILL);
+	if (q->dir[0]) {
+		unlink(q->gdb_socket);
+		unlink(q->stderr_path);
+		rmdir(q->dir);
+	}
 }
 
 const char *qemu_error(const struct qemu *q)

@@ -41,6 +41,7 @@ struct qemu_config {
 	bool no_wait;                   /* qemu_start returns once QEMU runs; qemu_wait_ready waits for the sockets */
 	int start_timeout_ms;           /* wait for the gdbstub socket; 0 = QEMU_DEFAULT_START_MS */
 	int stop_timeout_ms;            /* SIGTERM grace period; 0 = QEMU_DEFAULT_STOP_MS */
+	int interrupt_fd;               /* readable = the user asks to stop waiting; 0 = none */
 };
 
 /* One running (or finished) QEMU. Zero-initialise it, or let qemu_start fill it. */
@@ -51,6 +52,7 @@ struct qemu {
 	int exit_status;                /* raw waitpid status */
 	int stop_timeout_ms;
 	int start_timeout_ms;
+	int start_interrupt_fd;         /* readable = stop waiting for the socket; -1 none */
 	int console_fd;                 /* read end of QEMU's stdout (the serial port), -1 after EOF */
 	bool console_eof;
 	char *console;                  /* bytes read and not yet taken, NUL-terminated */
@@ -137,6 +139,10 @@ const char *qemu_stderr_text(const struct qemu *q, char *buf, size_t len);
  * close the console, remove the sockets and the directory. Safe on a zeroed struct and
  * when called twice. Returns 0, or a negative errno when cleaning up failed. */
 int qemu_stop(struct qemu *q);
+
+/* For a crash handler: SIGKILL to QEMU's group, remove its socket, its stderr file and
+ * the private directory. Only async-signal-safe calls, nothing freed or reaped. */
+void qemu_kill_now(const struct qemu *q);
 
 /* The last error message, "" when none. */
 const char *qemu_error(const struct qemu *q);

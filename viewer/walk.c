@@ -150,6 +150,7 @@ static int load_debuginfo(struct walk *w)
 {
 	if (w->cfg.debuginfo && debuginfo_open(&w->dbg, w->cfg.debuginfo, w->cfg.srcroot) == 0)
 		w->have_dwarf = true;
+	srcfile_init(&w->src, w->cfg.srcroot, w->cfg.debuginfo);
 	/* Without DWARF the built-in layout serves; debuginfo says which was used. */
 	debuginfo_pt_regs(&w->dbg, &w->ptregs);
 	return 0;
@@ -202,6 +203,7 @@ static int launch_qemu(struct walk *w)
 	qc.memory = w->cfg.kt->memory;
 	qc.accel = w->cfg.accel;
 	qc.cpu = w->cfg.cpu;
+	qc.interrupt_fd = w->interrupt_fd;
 	/* The saved state is taken at the demo's first syscall instruction. */
 	const char *label = w->cfg.kt->nsyscalls > 0 ? w->cfg.kt->syscalls[0].user_label : NULL;
 	int rc = vmstate_launch(&w->vm, &w->qemu, &qc, w->cfg.use_cache, label, w->cfg.restart_ahead);
@@ -262,8 +264,10 @@ int walk_rewind(struct walk *w)
 static void compose_command_line(struct walk *w)
 {
 	const struct kernel_target *kt = w->cfg.kt;
-	char skip[128] = "", why[256];
+	char skip[400] = "", why[256];
 	size_t used = 0;
+	if (w->cfg.append && w->cfg.append[0])
+		used = (size_t)snprintf(skip, sizeof(skip), "%s", w->cfg.append);
 	for (int i = 0; i < kt->nsyscalls; i++) {
 		const struct demo_syscall *sc = &kt->syscalls[i];
 		if (sc->skip_word && !walk_syscall_available(w, sc, why, sizeof(why)) && used < sizeof(skip))
@@ -303,8 +307,7 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 
 void walk_close(struct walk *w)
 {
-	if (w->connected)
-		target_close(&w->target);
+	target_close(&w->target);     /* also after a failed handshake or QEMU's death */
 	w->connected = false;
 	if (w->qemu_started)
 		qemu_stop(&w->qemu);
@@ -319,6 +322,7 @@ void walk_close(struct walk *w)
 	if (w->have_dwarf)
 		debuginfo_close(&w->dbg);
 	w->have_dwarf = false;
+	srcfile_free(&w->src);
 	symbols_free(&w->syms);
 	kconfig_free(&w->kconfig);
 	trace_free(&w->history);
@@ -473,12 +477,30 @@ int walk_resolve_anchors(struct walk *w)
 /* The exits to user mode: every sysret and iret of the entry text. They are stops
  * whether annotated or not, so a walk always ends where the CPU leaves the kernel, even
  * when a handler rewrote pt_regs->ip (rt_sigreturn) and no note sits on that path. */
+/* The entry text is a few KiB in both kernels; symbols that put its end much further
+ * away describe another kernel, and a scan of them would be a flood of requests. */
+#define MAX_ENTRY_TEXT (256 * 1024)
+
 static int set_exit_breakpoints(struct walk *w)
 {
 	struct disasm_insn insns[32];
+	unsigned rounds = 0;
+	if (w->entry_text_hi - w->entry_text_lo > MAX_ENTRY_TEXT)
+		return walk_fail(w, -ERANGE, "the entry text (0x%llx to 0x%llx) is larger than %d KiB: "
+				 "are the symbols this kernel's?", (unsigned long long)w->entry_text_lo,
+				 (unsigned long long)w->entry_text_hi, MAX_ENTRY_TEXT / 1024);
 	for (uint64_t at = w->entry_text_lo; at < w->entry_text_hi;) {
 		int n = disasm_decode_at(&w->dis, at, 0, insns, 32);
-		if (n <= 0) {
+		if (n < 0) {
+			/* The cache's granule at AT is unreadable: skip it whole (one request each,
+			 * where a byte at a time made a request per byte). */
+			int rc = target_guard(&w->target, &rounds, "scanning the entry text");
+			if (rc < 0)
+				return walk_fail(w, rc, "%s", target_error(&w->target));
+			at = at - at % DISASM_CHUNK + DISASM_CHUNK;
+			continue;
+		}
+		if (n == 0) {
 			at++;                    /* padding or data between functions */
 			continue;
 		}

@@ -20,6 +20,7 @@
 #include "disasm.h"
 #include "kconfig.h"
 #include "qemu.h"
+#include "srcfile.h"
 #include "stops.h"
 #include "symbols.h"
 #include "target.h"
@@ -51,6 +52,7 @@ struct walk_config {
 	const char *glossary;        /* glossary file (may be NULL) */
 	const char *initrd;          /* linux: our init's initramfs */
 	bool pti;                    /* ask for page-table isolation (targets with a pti word) */
+	const char *append;          /* more command-line words from the user (may be NULL) */
 	const char *cpu;             /* QEMU -cpu (may be NULL) */
 	const char *attach;          /* use this gdbstub instead of starting QEMU */
 	const char *qemu_binary;     /* may be NULL */
@@ -105,6 +107,7 @@ struct walk {
 	                                    walk_discover named) */
 	struct kconfig kconfig;          /* the kernel's .config, when one was found */
 	struct debuginfo dbg;
+	struct srcfile src;           /* the source lines shown beside the code */
 	bool have_dwarf;
 	struct debuginfo_layout ptregs;
 	struct disasm dis;

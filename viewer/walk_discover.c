@@ -152,7 +152,9 @@ int walk_discover(struct walk *w, const struct demo_syscall *want, const struct 
 	/* From the saved machine state the CPU may be at the syscall instruction already. */
 	if ((rc = walk_read_regs(w)) < 0)
 		return rc;
-	while (!walk_at_user_syscall(w, want)) {
+	for (unsigned rounds = 0; !walk_at_user_syscall(w, want);) {
+		if ((rc = target_guard(&w->target, &rounds, "running to the demo's syscall")) < 0)
+			return walk_fail(w, rc, "%s", target_error(&w->target));
 		if ((rc = target_continue(&w->target, w->cfg.run_timeout_ms, NULL)) < 0)
 			return walk_fail_target(w, rc, "running to the demo's syscall");
 		if ((rc = walk_read_regs(w)) < 0)

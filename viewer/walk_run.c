@@ -9,6 +9,7 @@
 
 #include "walk.h"
 #include "walk_internal.h"
+#include "errcode.h"
 
 /* x86_64 Linux kernel stacks are 16 KiB (THREAD_SIZE); the teaching kernel's too. */
 #define TASK_STACK_SIZE 16384
@@ -16,11 +17,6 @@
 /* A stop that repeats the last one is retried this many times (no_progress). */
 #define MAX_NO_PROGRESS 8
 
-/* Entry stops that are not the demo's (other code making the same syscalls) before the
- * run to a syscall gives up: a bound, so a stub or kernel that never shows the demo's
- * syscall is reported instead of looping for ever. The demo issues each of its calls
- * once a round, so a healthy walk meets a handful. */
-#define MAX_FOREIGN_STOPS 1000
 
 /* ---- running to a syscall ------------------------------------------------------ */
 
@@ -182,18 +178,28 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 		 * already: the stop the loop below would otherwise wait for. */
 		if ((rc = walk_read_regs(w)) < 0)
 			return rc;
-		walk_at_user_syscall(w, want);
+		if (walk_at_user_syscall(w, want)) {
+			if ((rc = enter_from_user(w)) < 0)
+				return rc;
+			sc = recognise(w, want);
+		}
 	}
-	for (int stops = 0; !sc; stops++) {
+	for (unsigned rounds = 0; !sc; ) {
 		struct target_stop stop;
-		if (stops == MAX_FOREIGN_STOPS)
-			return walk_fail(w, -ELOOP, "%d stops at the syscall entry, none of them the demo's %s: "
-					 "is %s the demo running on this kernel?", MAX_FOREIGN_STOPS,
-					 want ? want->name : "syscalls", w->cfg.user_symbols ? w->cfg.user_symbols : "the demo");
+		const char *doing = want ? "running to the syscall" : "running to the next syscall";
+		if ((rc = target_guard(&w->target, &rounds, doing)) < 0)
+			return walk_fail(w, rc, "%s (none of the stops was the demo's %s: is %s the demo "
+					 "running on this kernel?)", target_error(&w->target),
+					 want ? want->name : "syscall", w->cfg.user_symbols ? w->cfg.user_symbols : "the demo");
 		rc = target_continue(&w->target, w->cfg.run_timeout_ms, &stop);
-		if (rc == RSP_ERR_TIMEOUT)
-			return walk_fail_target(w, rc, "running to the demo's syscall (it never came: did the "
-						"kernel boot and start the demo?)");
+		if (rc == RSP_ERR_TIMEOUT) {
+			char doing[600];
+			snprintf(doing, sizeof(doing), "running to the demo's syscall (it never came: did the "
+				 "kernel boot and start the demo? The breakpoints came from %s; if that is not "
+				 "this kernel's, give its own with --symbols)",
+				 w->cfg.symbols ? w->cfg.symbols : "no symbol file");
+			return walk_fail_target(w, rc, doing);
+		}
 		if (rc < 0)
 			return walk_fail_target(w, rc, want ? "running to the syscall" : "running to the next syscall");
 		if ((rc = walk_read_regs(w)) < 0)
@@ -244,7 +250,7 @@ static int record(struct walk *w, enum snap_kind kind)
 	rc = trace_append(&w->history, &s);
 	snapshot_free(&s);
 	if (rc < 0)
-		return walk_fail(w, rc, "cannot keep another stop in the history (%s)", strerror(-rc));
+		return walk_fail(w, rc, "cannot keep another stop in the history (%s)", errcode_strerror(rc));
 	w->pos = w->history.n - 1;
 	w->stats.stops++;
 	w->sys.last_regs = w->regs;
@@ -365,7 +371,9 @@ static int run_to_anchor(struct walk *w)
 	int rc = walk_set_anchor_breakpoints(w);
 	if (rc < 0)
 		return rc;
-	for (int repeats = 0;;) {
+	for (unsigned rounds = 0, repeats = 0;;) {
+		if ((rc = target_guard(&w->target, &rounds, "running to the next annotated stop")) < 0)
+			return walk_fail(w, rc, "%s", target_error(&w->target));
 		rc = target_continue(&w->target, w->cfg.timeout_ms, NULL);
 		if (rc < 0)
 			return walk_fail_target(w, rc, "running to the next annotated stop");
