@@ -33,6 +33,29 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(VIEWER_LIBS)
 
+# make asan: the viewer again, built by clang with AddressSanitizer (LeakSanitizer
+# included) and UndefinedBehaviorSanitizer, as build/asan/syswalk; paths.c takes it for
+# the tree's own program. tests/integration/asan_suite.sh runs the reliability and
+# integration scripts once against it (ASAN_OPTIONS: leaks fatal, every report to a file).
+ASAN_CC     := clang
+ASAN_BIN    := $(BUILD)/asan/syswalk
+ASAN_OBJS   := $(VIEWER_SRCS:viewer/%.c=$(BUILD)/asan/obj/%.o) $(BUILD)/asan/obj/main.o
+ASAN_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -g -O1 -fno-omit-frame-pointer \
+               -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iviewer \
+               $(shell pkg-config --cflags $(VIEWER_PKGS)) \
+               -DSYSWALK_DATADIR='"$(PREFIX)/share/syswalk"' -DSYSWALK_SRCDIR='"$(CURDIR)"'
+
+$(BUILD)/asan/obj/%.o: viewer/%.c
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(ASAN_CFLAGS) -c $< -o $@
+
+$(ASAN_BIN): $(ASAN_OBJS)
+	$(ASAN_CC) -fsanitize=address,undefined -o $@ $^ $(VIEWER_LIBS)
+
+.PHONY: asan
+asan: $(ASAN_BIN)
+-include $(ASAN_OBJS:.o=.d)
+
 .PHONY: test test-now unit-tests fuzz fuzz-build
 unit-tests: $(UNIT_BINS)
 fuzz-build: $(FUZZ_BINS)
@@ -41,7 +64,7 @@ fuzz-build: $(FUZZ_BINS)
 test: deps
 	@$(MAKE) --no-print-directory test-now
 
-test-now: all unit-tests fuzz-build test-tools
+test-now: all unit-tests fuzz-build test-tools asan
 	@tests/run.sh
 
 # make fuzz: each harness for FUZZ_SECONDS, corpus kept under build/fuzz/corpus.

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infile.h"
+#include "textsafe.h"
+
 int annot_add_error(struct annot_set *set, const char *fmt, ...)
 {
 	char *msg = NULL;
@@ -43,30 +46,15 @@ int annot_add_error(struct annot_set *set, const char *fmt, ...)
 int annot_load_file(struct annot_set *set, const char *path)
 {
 	bool oom = false;
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
+	char *buf = NULL, why[160];
 	size_t len = 0;
+	/* A directory or a FIFO named *.md is refused here, not read (or waited on). */
+	int rc = infile_read_all(path, ANNOT_MAX_FILE_SIZE, &buf, &len, why, sizeof(why));
 
-	if (f) {
-		/* Read one byte more than allowed, so an oversized file is seen as such. */
-		buf = malloc(ANNOT_MAX_FILE_SIZE + 1);
-		if (!buf) {
-			fclose(f);
-			return -ENOMEM;
-		}
-		len = fread(buf, 1, ANNOT_MAX_FILE_SIZE + 1, f);
-		if (ferror(f)) {
-			int e = errno;
-			free(buf);
-			fclose(f);
-			errno = e;
-			f = NULL;
-		} else {
-			fclose(f);
-		}
-	}
-	if (!f && !buf) {
-		add_error(set, &oom, "%s:1: cannot read: %s", path, strerror(errno));
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		add_error(set, &oom, "%s:1: cannot read: %s", path, why);
 		return oom ? -ENOMEM : 1;
 	}
 	int n = annot_load_buffer(set, path, buf, len);
@@ -325,7 +313,7 @@ const struct annot_note *annot_glossary_find(const struct annot_set *set,
 size_t annot_print_errors(const struct annot_set *set, FILE *out)
 {
 	for (size_t i = 0; i < set->nerrors; i++)
-		fprintf(out, "%s\n", set->errors[i]);
+		textsafe_printf(out, "%s\n", set->errors[i]);
 	return set->nerrors;
 }
 

@@ -17,7 +17,7 @@
 
 #include "annot_internal.h"
 #include "expr.h"
-#include "mdrender.h"
+#include "textsafe.h"
 
 #define ANCHOR_LEVEL 2              /* "## anchor" starts a note */
 #define MAX_ANCHOR_LEN 128
@@ -454,7 +454,7 @@ static int check_encoding(struct src *s, size_t len)
 	int line = 1;
 	for (size_t i = 0; i < len; ) {
 		uint32_t cp;
-		size_t n = md_utf8_decode(s->buf + i, len - i, &cp);
+		size_t n = textsafe_decode(s->buf + i, len - i, &cp);
 		if (n == 0 || cp == 0) {
 			serr(s, line, n ? "NUL byte in the file" :
 			     "not valid UTF-8 (byte 0x%02x); save the file as UTF-8",

@@ -7,11 +7,16 @@
  * temporary lives in the destination directory because rename cannot cross file
  * systems. mkstemp creates it 0600, so we give it the mode the old file had (or the
  * usual 0666 minus umask) before it becomes visible under the real name.
+ *
+ * A symbolic link at PATH is followed, as editors do: the file it points to is what
+ * gets the new content (atomically, in that file's directory), and the link stays a
+ * link. Replacing the link by a file would leave its target silently stale.
  */
 #include "atomic_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +37,38 @@ static int split_path(const char *path, char **dir, const char **base)
 		*base = slash + 1;
 	}
 	return *dir ? 0 : -ENOMEM;
+}
+
+/* Where PATH really is: each symbolic link followed (a relative one from its own
+ * directory), up to 40 as the kernel allows, also when the last one dangles. A malloc'd
+ * path, or NULL with errno set (ELOOP, ENOMEM). */
+static char *follow_links(const char *path)
+{
+	char *cur = strdup(path);
+
+	for (int hops = 0; cur; hops++) {
+		struct stat st;
+		char target[PATH_MAX];
+		ssize_t n;
+
+		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
+			return cur;          /* not a link (or not there yet): write here */
+		if (hops == 40 || (n = readlink(cur, target, sizeof(target) - 1)) < 0) {
+			free(cur);
+			errno = hops == 40 ? ELOOP : errno;
+			return NULL;
+		}
+		target[n] = '\0';
+		char *next = NULL, *slash = strrchr(cur, '/');
+		if (target[0] == '/' || !slash)
+			next = strdup(target);
+		else if (asprintf(&next, "%.*s/%s", (int)(slash - cur), cur, target) < 0)
+			next = NULL;
+		free(cur);
+		cur = next;
+	}
+	errno = ENOMEM;
+	return NULL;
 }
 
 /* The mode the new file should have: the old file's, else 0666 minus the umask. */
@@ -67,12 +104,17 @@ int atomic_file_write(const char *path,
 		      char *err, size_t errlen)
 {
 	char why[256] = "";
-	char *dir = NULL, *tmp = NULL;
+	char *dir = NULL, *tmp = NULL, *real = follow_links(path);
 	const char *base;
 	FILE *f = NULL;
 	int fd = -1, rc;
 
-	rc = split_path(path, &dir, &base);
+	if (!real) {
+		rc = -errno;
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+		goto fail;
+	}
+	rc = split_path(real, &dir, &base);
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "%s", strerror(-rc));
 		goto fail;
@@ -82,7 +124,8 @@ int atomic_file_write(const char *path,
 		snprintf(why, sizeof(why), "not a file name");
 		goto fail;
 	}
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
+	/* The temporary's name must fit in NAME_MAX (255) too: a long name is cut in it. */
+	if (asprintf(&tmp, "%s/.%.240s.XXXXXX", dir, base) < 0) {
 		tmp = NULL;
 		rc = -ENOMEM;
 		snprintf(why, sizeof(why), "%s", strerror(ENOMEM));
@@ -96,7 +139,7 @@ int atomic_file_write(const char *path,
 		snprintf(why, sizeof(why), "%s", strerror(-rc));
 		goto fail;
 	}
-	if (fchmod(fd, wanted_mode(path)) < 0 || !(f = fdopen(fd, "w"))) {
+	if (fchmod(fd, wanted_mode(real)) < 0 || !(f = fdopen(fd, "w"))) {
 		rc = -errno;
 		snprintf(why, sizeof(why), "%s", strerror(-rc));
 		goto fail;
@@ -119,7 +162,7 @@ int atomic_file_write(const char *path,
 		snprintf(why, sizeof(why), "%s", strerror(-rc));
 		goto fail;
 	}
-	if (rename(tmp, path) < 0) {
+	if (rename(tmp, real) < 0) {
 		rc = -errno;
 		snprintf(why, sizeof(why), "%s", strerror(-rc));
 		goto fail;
@@ -133,6 +176,7 @@ int atomic_file_write(const char *path,
 		goto fail;
 	}
 	free(dir);
+	free(real);
 	return 0;
 
 fail:
@@ -145,6 +189,7 @@ fail:
 		free(tmp);
 	}
 	free(dir);
+	free(real);
 	snprintf(err, errlen, "cannot write %s: %s", path, why[0] ? why : "unknown error");
 	return rc < 0 ? rc : -EIO;
 }

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "infile.h"
+
 /* Linux's order (arch/x86/include/asm/ptrace.h): the callee-saved registers the entry
  * code pushes last come first, then the syscall arguments, then the hardware frame. */
 static const char *const builtin_pt_regs[] = {
@@ -41,9 +43,13 @@ int debuginfo_open(struct debuginfo *d, const char *path, const char *srcroot)
 	size_t n = strlen(d->srcroot);
 	while (n > 1 && d->srcroot[n - 1] == '/')
 		d->srcroot[--n] = '\0';
-	d->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (d->fd < 0)
-		return fail(d, -errno, "%s: %s", path, strerror(errno));
+	char why[128];
+	d->fd = infile_open(path, NULL, why, sizeof why);
+	if (d->fd < 0) {
+		int rc = fail(d, d->fd, "%s: %s", path, why);
+		d->fd = -1;
+		return rc;
+	}
 	Dwarf *dw = dwarf_begin(d->fd, DWARF_C_READ);
 	if (!dw) {
 		int rc = fail(d, -ENODATA, "%s: no usable DWARF debug info: %s", path, dwarf_errmsg(-1));

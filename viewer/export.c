@@ -4,20 +4,22 @@
  * The handout is meant to be printed: per stop a heading, the note's own prose
  * (already Markdown, inserted as written), then compact tables and fenced code.
  * Everything that is data rather than prose (register names, locations, console
- * bytes) is escaped so it cannot turn into Markdown markup by accident, and control
- * bytes become visible Unicode control pictures (U+2400 + byte) instead of
- * reaching a terminal or printer raw.
+ * bytes) is escaped so it cannot turn into Markdown markup by accident, and every
+ * string, the note included, is made visible by textsafe's rule ("\x1b", "\u009b")
+ * instead of reaching a terminal or printer raw.
  */
 #include "export.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "atomic_file.h"
 #include "present.h"
+#include "textsafe.h"
 #include "trace_json.h"
 
 /* The format PATH's extension asks for (case-insensitive), or -1 when unknown. */
@@ -36,36 +38,39 @@ int export_format_of(const char *path)
 	return -1;
 }
 
-/* Control bytes as their Unicode control picture (tab and newline kept). */
-static void put_visible(FILE *f, unsigned char c)
+/* Markdown's thin escaper over textsafe: each character of untrusted S under the rule
+ * (newlines and tabs kept), a newline written as NEWLINE when that is not NULL, and,
+ * with PUNCT, Markdown's punctuation backslash-escaped so that it stays literal. A
+ * replacement such as "\x1b" needs no quoting: a backslash before a letter or digit
+ * is literal in Markdown. */
+static void md_escape(FILE *f, const char *s, const char *newline, bool punct)
 {
-	if (c == 0x7f)
-		fputs("\u2421", f);
-	else if (c < 0x20 && c != '\n' && c != '\t')
-		fprintf(f, "%c%c%c", 0xe2, 0x90, 0x80 + c);   /* UTF-8 of U+2400 + c */
-	else
-		fputc(c, f);
+	size_t n = s ? strlen(s) : 0;
+
+	for (size_t i = 0; i < n; ) {
+		struct textsafe_char c;
+
+		textsafe_next(s + i, n - i, TEXTSAFE_LINES, &c);
+		i += c.used;
+		if (!c.replaced && c.text[0] == '\n' && newline)
+			fputs(newline, f);
+		else if (!c.replaced && punct && strchr("\\`*_[]<>#|&~!", c.text[0]))
+			fprintf(f, "\\%c", c.text[0]);
+		else
+			fwrite(c.text, 1, c.len, f);
+	}
 }
 
-/* Plain text with control bytes made visible; "\r\n" becomes "\n". */
+/* Plain text made visible; "\r\n" becomes "\n". */
 static void md_text(FILE *f, const char *s)
 {
-	for (; s && *s; s++)
-		if (!(s[0] == '\r' && s[1] == '\n'))
-			put_visible(f, (unsigned char)*s);
+	md_escape(f, s, NULL, false);
 }
 
 /* Inline text where Markdown punctuation must stay literal (titles, table cells). */
 static void md_inline(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '\n' || *s == '\r')
-			fputc(' ', f);
-		else if (strchr("\\`*_[]<>#|&~!", *s))
-			fprintf(f, "\\%c", *s);
-		else
-			put_visible(f, (unsigned char)*s);
-	}
+	md_escape(f, s, " ", true);
 }
 
 static size_t longest_run(const char *s, char c)
@@ -88,8 +93,7 @@ static void md_code(FILE *f, const char *s)
 	for (size_t i = 0; i < ticks; i++)
 		fputc('`', f);
 	fputs(ticks > 1 ? " " : "", f);
-	for (; *s; s++)
-		put_visible(f, *s == '\n' ? ' ' : (unsigned char)*s);
+	md_escape(f, s, " ", false);
 	fputs(ticks > 1 ? " " : "", f);
 	for (size_t i = 0; i < ticks; i++)
 		fputc('`', f);

@@ -31,9 +31,9 @@ int export_markdown(FILE *f, const struct trace *t, char *err, size_t errlen);
 /* Write T as one self-contained HTML page to F. Returns 0 or < 0 with err set. */
 int export_html(FILE *f, const struct trace *t, char *err, size_t errlen);
 
-/* Write S to F as HTML text: & < > " ' escaped, control bytes (other than tab and
- * newline) shown as Unicode control pictures; NULL writes nothing. The one escaper
- * every string of the HTML export goes through. */
+/* Write S to F as HTML text: & < > " ' escaped, everything else under textsafe's rule
+ * (tab and newline kept, "\x1b" for ESC); NULL writes nothing. The one escaper every
+ * string of the HTML export goes through. */
 void export_html_escape(FILE *f, const char *s);
 
 #endif

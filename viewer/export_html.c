@@ -12,7 +12,8 @@
  * the note, which is Markdown rendered by cmark. Before rendering, raw HTML nodes
  * of the note are turned into literal text (inline) or code blocks (block), so a
  * <script> in a note is shown to the reader as text instead of being dropped
- * silently (what CMARK_OPT_SAFE alone does) or, worse, executed.
+ * silently (what CMARK_OPT_SAFE alone does) or, worse, executed; then every literal
+ * of the parsed note is made visible by textsafe's rule, as every other string is.
  */
 #include "export.h"
 
@@ -26,30 +27,25 @@
 
 #include "export_html_style.h"
 #include "present.h"
+#include "textsafe.h"
 
-/* Write S to F as HTML text (see export.h). */
+/* Write S to F as HTML text (see export.h): HTML's thin escaper over textsafe. */
 void export_html_escape(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t n = s ? strlen(s) : 0;
 
-		switch (c) {
+	for (size_t i = 0; i < n; ) {
+		struct textsafe_char c;
+
+		textsafe_next(s + i, n - i, TEXTSAFE_LINES, &c);
+		i += c.used;
+		switch (c.replaced || c.len > 1 ? 0 : c.text[0]) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&#39;", f); break;
-		case '\n': case '\t': fputc(c, f); break;
-		case '\r':
-			if (s[1] != '\n')       /* "\r\n" from the serial console is a newline */
-				fputs("&#x240d;", f);
-			break;
-		case 0x7f: fputs("&#x2421;", f); break;
-		default:
-			if (c < 0x20)
-				fprintf(f, "&#x%x;", 0x2400 + c);   /* Unicode control picture */
-			else
-				fputc(c, f);
+		default: fwrite(c.text, 1, c.len, f);
 		}
 	}
 }
@@ -70,29 +66,39 @@ static void put_hex(FILE *f, uint64_t v, unsigned bits)
 	fprintf(f, "0x%0*" PRIx64, digits, v);
 }
 
-/* Copy of MD with control bytes (other than tab and newline) as control pictures. */
-static char *visible_controls(const char *md)
+/* Every literal, URL and title of the parsed note under textsafe's rule. After the
+ * parse, not before: cmark decodes entities, so "&#27;" is an ESC only by now. */
+static int make_visible(cmark_node *doc)
 {
-	size_t n = strlen(md), out = 0;
-	char *copy = malloc(3 * n + 1);
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	int rc = 0;
 
-	if (!copy)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)md[i];
+	if (!it)
+		return -ENOMEM;
+	while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(it);
+		cmark_node_type type = cmark_node_get_type(node);
+		char *lit = NULL, *url = NULL, *title = NULL;
 
-		if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f) {
-			unsigned cp = c == 0x7f ? 0x2421 : 0x2400 + c;
-
-			copy[out++] = (char)(0xe0 | cp >> 12);
-			copy[out++] = (char)(0x80 | (cp >> 6 & 0x3f));
-			copy[out++] = (char)(0x80 | (cp & 0x3f));
-		} else {
-			copy[out++] = (char)c;
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE || type == CMARK_NODE_CODE_BLOCK) {
+			lit = textsafe_dup(cmark_node_get_literal(node), TEXTSAFE_LINES);
+			if (!lit || !cmark_node_set_literal(node, lit))
+				rc = -ENOMEM;
+		} else if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
+			url = textsafe_dup(cmark_node_get_url(node), TEXTSAFE_LINES);
+			title = textsafe_dup(cmark_node_get_title(node), TEXTSAFE_LINES);
+			if (!url || !title || !cmark_node_set_url(node, url) || !cmark_node_set_title(node, title))
+				rc = -ENOMEM;
 		}
+		free(lit);
+		free(url);
+		free(title);
 	}
-	copy[out] = '\0';
-	return copy;
+	cmark_iter_free(it);
+	return rc;
 }
 
 /* Turn every raw HTML node into literal text, so it is shown, never interpreted. */
@@ -144,14 +150,12 @@ static int neutralise_raw_html(cmark_node *doc)
 /* The note's Markdown as HTML: cmark, safe mode, raw HTML shown as text. */
 static int put_note(FILE *f, const char *md)
 {
-	char *clean = visible_controls(md), *html = NULL;
+	char *html = NULL;
 	cmark_node *doc;
 	int rc = -ENOMEM;
 
-	if (!clean)
-		return -ENOMEM;
-	doc = cmark_parse_document(clean, strlen(clean), CMARK_OPT_SAFE);
-	if (doc && neutralise_raw_html(doc) == 0)
+	doc = cmark_parse_document(md, strlen(md), CMARK_OPT_SAFE);
+	if (doc && neutralise_raw_html(doc) == 0 && make_visible(doc) == 0)
 		html = cmark_render_html(doc, CMARK_OPT_SAFE);
 	if (html) {
 		fputs("<div class=\"note\">\n", f);
@@ -162,7 +166,6 @@ static int put_note(FILE *f, const char *md)
 	free(html);
 	if (doc)
 		cmark_node_free(doc);
-	free(clean);
 	return rc;
 }
 

@@ -134,6 +134,9 @@ int jc_opt_heap_text(struct jc *L, const json_t *obj, const char *path,
 		return 0;
 	if (!json_is_string(j))
 		return member_fail(L, path, key, "expected a string or null, found %s", jc_type_name(j));
+	if (json_string_length(j) > JC_MAX_HEAP_TEXT)
+		return member_fail(L, path, key, "%zu bytes, at most %u", json_string_length(j),
+				   JC_MAX_HEAP_TEXT);
 	*dst = strdup(json_string_value(j));
 	if (!*dst)
 		return member_fail(L, path, key, "out of memory");

@@ -47,7 +47,13 @@ json_t *jc_field(const json_t *obj, const char *path, const char *key, char *p);
 int jc_text(struct jc *L, const json_t *obj, const char *path, const char *key,
 		    char *dst, size_t size);
 
-/* A string or null into a new heap string (*dst stays NULL for null). */
+/* The longest heap string taken from untrusted JSON: a note (at most an annotation
+ * file, 1 MiB) or a stop's console (QEMU keeps at most 1 MiB), so a trace's memory is
+ * bounded per stop, not only by its file's size. */
+#define JC_MAX_HEAP_TEXT (1u << 20)
+
+/* A string or null into a new heap string (*dst stays NULL for null), at most
+ * JC_MAX_HEAP_TEXT bytes. */
 int jc_opt_heap_text(struct jc *L, const json_t *obj, const char *path,
 			     const char *key, char **dst);
 

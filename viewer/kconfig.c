@@ -1,5 +1,6 @@
 /* kconfig.c: reading a kernel .config (kconfig.h). */
 #include "kconfig.h"
+#include "infile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -118,9 +119,10 @@ int kconfig_load_buffer(struct kconfig *kc, const char *name, const char *buf, s
 
 int kconfig_load(struct kconfig *kc, const char *path)
 {
-	FILE *f = fopen(path, "re");
+	char why[160];
+	FILE *f = infile_fopen(path, why, sizeof(why));
 	if (!f)
-		return fail(kc, -errno, "%s: %s", path, strerror(errno));
+		return fail(kc, -errno ? -errno : -EINVAL, "%s: %s", path, why);
 	char *buf = malloc(KCONFIG_MAX_BYTES + 1);
 	if (!buf) {
 		fclose(f);

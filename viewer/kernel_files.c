@@ -1,5 +1,6 @@
 /* kernel_files.c: finding a kernel image's symbols, DWARF and .config (kernel_files.h). */
 #include "kernel_files.h"
+#include "infile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,8 @@ static bool readable_file(const char *path)
 bool kernel_files_is_elf(const char *path)
 {
 	unsigned char magic[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	char why[160];
+	int fd = infile_open(path, NULL, why, sizeof(why));
 	if (fd < 0)
 		return false;
 	bool elf = read(fd, magic, 4) == 4 && memcmp(magic, "\177ELF", 4) == 0;
@@ -37,7 +39,8 @@ bool kernel_files_has_dwarf(const char *path)
 {
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char why[160];
+	int fd = infile_open(path, NULL, why, sizeof(why));
 	if (fd < 0)
 		return false;
 	bool found = false;
@@ -113,16 +116,17 @@ static void find_companion(const char *name, const char *dir, const char *rel, c
 	}
 }
 
+/* A file the user named: readable, and a regular file (a FIFO would block us). */
 static int need_file(const char *path, const char *what, char *err, size_t errlen)
 {
-	if (readable_file(path))
-		return 0;
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		snprintf(err, errlen, "%s %s is not a regular file", what, path);
-	else
-		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno ? errno : EACCES));
-	return -1;
+	char why[160];
+	int fd = infile_open(path, NULL, why, sizeof(why));
+	if (fd < 0) {
+		snprintf(err, errlen, "%s %s: %s", what, path, why);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 int kernel_files_find(struct kernel_files *kf, const char *image, const char *symbols,

@@ -20,6 +20,7 @@
 #include "replay.h"
 #include "debuginfo.h"
 #include "textout.h"
+#include "textsafe.h"
 #include "trace_json.h"
 #include "ui.h"
 #include "verify.h"
@@ -31,13 +32,20 @@
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
-/* The headless modes' signal self-pipe (the viewer has its own, in ui_term.c): SIGINT,
- * SIGTERM and SIGHUP set the flag and make the pipe readable, which interrupts a running
- * target (rsp watches it); the walk then stops, QEMU is stopped and its private
- * directory removed, and syswalk exits with 128 + the signal. The only mutable
- * globals, as DESIGN.md allows. */
+/* The signal self-pipe of the headless modes and of the viewer's start-up (the viewer
+ * has its own, in ui_term.c, once its screen is up): SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+ * SIGUSR1, SIGUSR2 and SIGALRM set the flag and make the pipe readable, which interrupts
+ * a running target (rsp watches it) and ends every loop over the target (target_guard);
+ * the walk then stops, QEMU is stopped and its private directory removed, and syswalk
+ * exits with 128 + the signal. A crash (SIGSEGV, SIGBUS, SIGFPE, SIGABRT) kills the QEMU
+ * of CRASH_QEMU and removes its directory before dying. SIGPIPE is ignored: a write to a
+ * dead peer is an error where it happens. The only mutable globals, as DESIGN.md allows. */
 static int signal_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t signal_caught;
+static const struct qemu *volatile crash_qemu;
+
+static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM };
+static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
 
 static void on_signal(int sig)
 {
@@ -49,23 +57,48 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+static void on_crash(int sig)
+{
+	if (crash_qemu)
+		qemu_kill_now(crash_qemu);
+	raise(sig);     /* SA_RESETHAND put the default action back */
+}
+
 static int catch_signals(void)
 {
+	signal(SIGPIPE, SIG_IGN);
 	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal }, crash = { .sa_handler = on_crash };
 	sigemptyset(&sa.sa_mask);
-	const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], &sa, NULL) < 0)
+	sigemptyset(&crash.sa_mask);
+	crash.sa_flags = SA_RESETHAND | SA_NODEFER;
+	for (size_t i = 0; i < sizeof(quit_signals) / sizeof(quit_signals[0]); i++)
+		if (sigaction(quit_signals[i], &sa, NULL) < 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
+		if (sigaction(crash_signals[i], &crash, NULL) < 0)
 			return -1;
 	return 0;
 }
 
+/* Until the viewer's own handlers are in place (ui_term_open unblocks them): a signal
+ * that arrives in between waits for them instead of reaching ours unseen. */
+static void hold_quit_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(quit_signals) / sizeof(quit_signals[0]); i++)
+		sigaddset(&set, quit_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+static void viewer_crash_cleanup(void *ctx);
+
 static bool interrupted(void)
 {
 	if (signal_caught)
-		fprintf(stderr, "syswalk: %s: stopping QEMU and leaving\n", strsignal(signal_caught));
+		textsafe_printf(stderr, "syswalk: %s: stopping QEMU and leaving\n", strsignal(signal_caught));
 	return signal_caught != 0;
 }
 
@@ -125,8 +158,14 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 {
 	char files[1024];
 	/* One line that says which files describe the kernel: a wrong symbol file is the
-	 * commonest reason a walk goes astray, so it is named before anything runs. */
-	fprintf(stderr, "syswalk: %s\n", kernel_files_describe(&p->kernel, files, sizeof(files)));
+	 * commonest reason a walk goes astray, so it is named before anything runs. The
+	 * viewer's terminal shows it while the kernel boots; --batch, --check-annotations
+	 * and the exports carry it in their own output, and keep stderr for errors. */
+	kernel_files_describe(&p->kernel, files, sizeof(files));
+	if (o->mode == MODE_INTERACTIVE)
+		textsafe_printf(stderr, "syswalk: %s\n", files);
+	else if (o->mode == MODE_CHECK_ANNOTATIONS)
+		textsafe_printf(stdout, "%s\n", files);
 	struct walk_config cfg = {
 		.kt = o->target,
 		.kernel = p->kernel.image,
@@ -146,15 +185,19 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.accel = o->accel,
 		.timeout_ms = o->timeout_ms,
 		.syscall = sc,
-		.interrupt_fd = signal_pipe[0],     /* -1 in the viewer, which has its own */
+		.interrupt_fd = signal_pipe[0],     /* the viewer sets its own once its screen is up */
+		.use_cache = !o->no_cache,
+		.restart_ahead = o->mode == MODE_INTERACTIVE,   /* only the viewer has r */
 	};
 	int rc = walk_open(w, &cfg);
+	if (walk_cache_note(w)[0])
+		textsafe_printf(stderr, "syswalk: %s\n", walk_cache_note(w));
 	if (rc == 0 && start && !signal_caught)
 		rc = walk_start(w);
 	if (interrupted())
 		return -1;
 	if (rc < 0) {
-		fprintf(stderr, "syswalk: %s\n", walk_error(w));
+		textsafe_printf(stderr, "syswalk: %s\n", walk_error(w));
 		return -1;
 	}
 	return 0;
@@ -169,7 +212,7 @@ static int walk_to_end(struct walk *w, enum walk_action a, void (*each)(const st
 		if (interrupted())
 			return -1;
 		if (rc < 0) {
-			fprintf(stderr, "syswalk: %s\n", walk_error(w));
+			textsafe_printf(stderr, "syswalk: %s\n", walk_error(w));
 			return -1;
 		}
 		if (each)
@@ -189,14 +232,14 @@ static int walk_all(struct walk *w)
 		const struct demo_syscall *sc = &kt->syscalls[i];
 		char why[256];
 		if (!walk_syscall_available(w, sc, why, sizeof(why))) {
-			fprintf(stderr, "syswalk: %s (skipped)\n", why);
+			textsafe_printf(stderr, "syswalk: %s (skipped)\n", why);
 			continue;
 		}
 		int rc = walk_current(w) && w->sys.sc == sc && !walk_finished(w) ? 0 : walk_goto(w, sc);
 		if (rc == 0)
 			rc = walk_to_end(w, WALK_NEXT, NULL, NULL);
 		else if (!interrupted())
-			fprintf(stderr, "syswalk: the %s walk could not be followed: %s\n", sc->name, walk_error(w));
+			textsafe_printf(stderr, "syswalk: the %s walk could not be followed: %s\n", sc->name, walk_error(w));
 		if (interrupted())
 			return -2;
 		if (rc < 0)
@@ -230,12 +273,12 @@ static int check_annotations_live(struct walk *w, const struct paths *p)
 		char where[160];
 		if (n->resolved) {
 			symbols_format(&w->syms, n->addr, where, sizeof(where));
-			printf("%-56s 0x%016llx  %s\n", n->anchor_text, (unsigned long long)n->addr, where);
+			textsafe_printf(stdout, "%-56s 0x%016llx  %s\n", n->anchor_text, (unsigned long long)n->addr, where);
 		} else if (n->requirement_unmet) {
-			printf("%-56s does not apply: %s\n", n->anchor_text, n->not_applicable);
+			textsafe_printf(stdout, "%-56s does not apply: %s\n", n->anchor_text, n->not_applicable);
 			unmet++;
 		} else {
-			fprintf(stderr, "%s:%d: anchor '%s' does not resolve on this kernel: %s\n", n->file, n->line,
+			textsafe_printf(stderr, "%s:%d: anchor '%s' does not resolve on this kernel: %s\n", n->file, n->line,
 				n->anchor_text, n->not_applicable ? n->not_applicable : "unknown");
 			missing++;
 		}
@@ -243,7 +286,7 @@ static int check_annotations_live(struct walk *w, const struct paths *p)
 	struct verify_counts vc;
 	int rc = verify_walks(w, stderr, &vc);
 	if (rc < 0)
-		fprintf(stderr, "syswalk: %s\n", walk_error(w));
+		textsafe_printf(stderr, "syswalk: %s\n", walk_error(w));
 	size_t problems = vc.problems + missing;
 	if (rc == 0 && problems)
 		rc = -1;
@@ -253,7 +296,7 @@ static int check_annotations_live(struct walk *w, const struct paths *p)
 		       (unsigned long long)w->stats.msr_injection_failures,
 		       w->stats.msr_injection_failures == 1 ? "" : "s",
 		       w->stats.msr_injection_failures == 1 ? "was" : "were");
-	printf("%s: %zu notes, %zu apply, %zu do not apply to this kernel, %zu anchor%s not found; "
+	textsafe_printf(stdout, "%s: %zu notes, %zu apply, %zu do not apply to this kernel, %zu anchor%s not found; "
 	       "%zu stops walked, %zu checks and %zu questions evaluated, %zu problem%s (%zu false "
 	       "claim%s), %zu notes not reached\n", p->annotations, w->notes.nnotes,
 	       w->notes.nnotes - unmet - missing, unmet, missing, missing == 1 ? "" : "s", vc.stops, vc.checks,
@@ -267,6 +310,8 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 {
 	struct walk w;
 	bool all = o->syscall && strcmp(o->syscall, "all") == 0;
+	memset(&w, 0, sizeof(w));
+	crash_qemu = &w.qemu;
 	/* --syscall all starts each walk itself, so that one it cannot follow is only one. */
 	int rc = open_walk(&w, o, p, sc, !all);
 	describe_trace(&w.history, p, argc, argv);
@@ -281,7 +326,7 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 			rc = all ? walk_all(&w) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
 			if (rc == 0 || (rc == -1 && w.history.n)) {
 				char files[1024];
-				printf("syswalk %s: target %s\n%s\n\n", SYSWALK_VERSION, w.describe,
+				textsafe_printf(stdout, "syswalk %s: target %s\n%s\n\n", SYSWALK_VERSION, w.describe,
 				       kernel_files_describe(&p->kernel, files, sizeof(files)));
 				for (size_t i = 0; i < w.history.n; i++) {
 					textout_stop(stdout, &w.history.snaps[i], i + 1, w.history.n);
@@ -302,7 +347,7 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 					 all ? "all" : sc->name);
 				rc = export_trace(&w.history, o->export_path, err, sizeof(err));
 				if (rc < 0)
-					fprintf(stderr, "syswalk: %s\n", err);
+					textsafe_printf(stderr, "syswalk: %s\n", err);
 				else
 					rc = walked;     /* written, and still an error if a walk was lost */
 			}
@@ -316,6 +361,7 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 		}
 	}
 	walk_close(&w);
+	crash_qemu = NULL;
 	if (signal_caught)
 		return 128 + signal_caught;
 	return rc == 0 ? EXIT_OK : EXIT_ERROR;
@@ -343,6 +389,12 @@ static void viewer_quiz_score(void *ctx, int asked, int right)
 static int viewer_target_fd(void *ctx)
 {
 	return walk_target_fd(((struct viewer_ctx *)ctx)->walk);
+}
+
+/* From the viewer's crash handler: async-signal-safe only. */
+static void viewer_crash_cleanup(void *ctx)
+{
+	qemu_kill_now(&((struct viewer_ctx *)ctx)->walk->qemu);
 }
 
 static int viewer_target_event(void *ctx, char *msg, size_t len)
@@ -377,16 +429,19 @@ static ssize_t viewer_console_read(void *ctx, char *buf, size_t cap)
 static int run_interactive(const struct options *o, const struct paths *p, const struct demo_syscall *sc,
 			   int argc, char **argv)
 {
-	/* Refuse before booting anything: no terminal, no viewer. */
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "syswalk: the interactive viewer needs a terminal; use --batch or "
-				"--export FILE\n");
+	/* Refuse before booting anything: no usable terminal, no viewer. */
+	char why[256];
+	if (ui_check_terminal(why, sizeof(why)) < 0) {
+		textsafe_printf(stderr, "syswalk: %s\n", why);
 		return EXIT_USAGE;
 	}
 	struct walk w;
+	memset(&w, 0, sizeof(w));
+	crash_qemu = &w.qemu;
 	if (open_walk(&w, o, p, sc, true) < 0) {
 		walk_close(&w);
-		return EXIT_ERROR;
+		crash_qemu = NULL;
+		return signal_caught ? 128 + signal_caught : EXIT_ERROR;
 	}
 	describe_trace(&w.history, p, argc, argv);
 	struct ui_options uo = ui_options_default();
@@ -401,10 +456,13 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 		uo.console_fd = qemu_console_fd(&w.qemu);
 		uo.console_read = viewer_console_read;
 	}
+	uo.crash_cleanup = viewer_crash_cleanup;
 	uo.ctx = &vc;
 	struct stop_source src = walk_source(&w);
-	int rc = ui_run(&uo, &src);
+	hold_quit_signals();
+	int rc = signal_caught ? 128 + signal_caught : ui_run(&uo, &src);
 	walk_close(&w);
+	crash_qemu = NULL;
 	return rc;
 }
 
@@ -412,9 +470,14 @@ static int run_replay(const struct options *o)
 {
 	struct trace t;
 	char err[1024];
+	/* The terminal first: a large trace is not read only to be refused. */
+	if (ui_check_terminal(err, sizeof(err)) < 0) {
+		textsafe_printf(stderr, "syswalk: %s\n", err);
+		return EXIT_USAGE;
+	}
 	if (trace_json_load(o->replay_path, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "syswalk: %s\n", err);
-		return EXIT_ERROR;
+		textsafe_printf(stderr, "syswalk: %s\n", err);
+		return signal_caught ? 128 + signal_caught : EXIT_ERROR;
 	}
 	struct replay r;
 	struct stop_source src = replay_source_init(&r, &t);
@@ -424,7 +487,8 @@ static int run_replay(const struct options *o)
 	uo.quiz = o->quiz;
 	uo.quiz_score = record_quiz_score;
 	uo.ctx = &t;
-	int rc = ui_run(&uo, &src);
+	hold_quit_signals();
+	int rc = signal_caught ? 128 + signal_caught : ui_run(&uo, &src);
 	trace_free(&t);
 	return rc;
 }
@@ -436,7 +500,7 @@ static int check_annotation_syntax(const char *dir)
 	int rc = annot_load_dir(&set, dir);
 	size_t errors = annot_print_errors(&set, stderr);
 	if (rc >= 0 && errors == 0 && set.nnotes == 0) {
-		fprintf(stderr, "%s: no notes found (no *.md file with an anchor heading)\n", dir);
+		textsafe_printf(stderr, "%s: no notes found (no *.md file with an anchor heading)\n", dir);
 		errors = 1;
 	}
 	annot_set_free(&set);
@@ -447,8 +511,12 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	char err[1024];
+	if (catch_signals() < 0) {
+		textsafe_printf(stderr, "syswalk: cannot set up signal handling: %s\n", strerror(errno));
+		return EXIT_ERROR;
+	}
 	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
-		fprintf(stderr, "syswalk: %s\n", err);
+		textsafe_printf(stderr, "syswalk: %s\n", err);
 		return EXIT_USAGE;
 	}
 	switch (o.mode) {
@@ -470,9 +538,6 @@ int main(int argc, char **argv)
 	default:
 		break;
 	}
-	/* A dead QEMU socket must be an error message, not a silent SIGPIPE death. */
-	signal(SIGPIPE, SIG_IGN);
-
 	if (o.mode == MODE_CHECK_ANNOTATIONS) {
 		if (check_annotation_syntax(o.check_dir) < 0)
 			return EXIT_ERROR;
@@ -480,26 +545,22 @@ int main(int argc, char **argv)
 	}
 	struct paths p;
 	if (paths_resolve(&p, &o, err, sizeof(err)) < 0) {
-		fprintf(stderr, "syswalk: %s\n", err);
+		textsafe_printf(stderr, "syswalk: %s\n", err);
 		return EXIT_ERROR;
 	}
 	const struct demo_syscall *sc = NULL;
 	const char *spec = o.syscall && strcmp(o.syscall, "all") != 0 ? o.syscall : NULL;
 	if (o.syscall && strcmp(o.syscall, "all") == 0 && o.mode != MODE_BATCH && o.mode != MODE_EXPORT) {
-		fprintf(stderr, "syswalk: --syscall all is for --batch and --export\n");
+		textsafe_printf(stderr, "syswalk: --syscall all is for --batch and --export\n");
 		return EXIT_USAGE;
 	}
 	sc = spec ? kernels_syscall(o.target, spec) : &o.target->syscalls[0];
 	if (!sc) {
-		fprintf(stderr, "syswalk: --syscall: the %s demo issues no syscall '%s' (see --list)\n",
+		textsafe_printf(stderr, "syswalk: --syscall: the %s demo issues no syscall '%s' (see --list)\n",
 			o.target->name, spec);
 		return EXIT_USAGE;
 	}
 	if (o.mode == MODE_INTERACTIVE)
 		return run_interactive(&o, &p, sc, argc, argv);
-	if (catch_signals() < 0) {
-		fprintf(stderr, "syswalk: cannot set up signal handling: %s\n", strerror(errno));
-		return EXIT_ERROR;
-	}
 	return run_headless(&o, &p, sc, argc, argv);
 }

@@ -13,7 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
+
+#include "textsafe.h"
 
 #define MAX_DEPTH 16          /* deeper nesting is drawn at this depth */
 #define MAX_NEST 64           /* deeper blocks are drawn flat, without recursion */
@@ -44,55 +45,6 @@ struct render {
 	int word_width;
 	bool space_pending;
 };
-
-size_t md_utf8_decode(const char *s, size_t len, uint32_t *cp)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n;
-	uint32_t c, min;
-
-	if (len == 0)
-		return 0;
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	}
-	if (u[0] >= 0xc2 && u[0] <= 0xdf)
-		n = 2, c = u[0] & 0x1f, min = 0x80;
-	else if (u[0] >= 0xe0 && u[0] <= 0xef)
-		n = 3, c = u[0] & 0x0f, min = 0x800;
-	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
-		n = 4, c = u[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (u[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Columns taken by CP, or -1 when it must not reach the terminal as it is. */
-static int char_width(uint32_t cp)
-{
-	if (cp < 0x20 || cp == 0x7f)
-		return -1;                      /* C0 controls: ESC, BEL, CR, ... */
-	if (cp >= 0x80 && cp < 0xa0)
-		return -1;                      /* C1 controls, CSI among them */
-	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	    cp == 0x200e || cp == 0x200f)
-		return -1;                      /* bidi overrides reorder what is shown */
-	int w = wcwidth((wchar_t)cp);
-	if (w < 0)
-		w = MB_CUR_MAX > 1 ? -1 : 1;    /* without a UTF-8 locale we cannot know */
-	return w;
-}
 
 static struct md_line *new_line(struct render *r)
 {
@@ -213,9 +165,10 @@ static void flush_word(struct render *r)
 		}
 	}
 	for (size_t i = 0; i < r->word_len; ) {
-		uint32_t cp;
-		size_t n = md_utf8_decode(r->word + i, r->word_len - i, &cp);
-		put_char(r, r->word + i, n, r->word_style[i], char_width(cp));
+		uint32_t cp = '?';
+		size_t n = textsafe_decode(r->word + i, r->word_len - i, &cp);
+		n = n ? n : 1;          /* the word holds only what textsafe let through */
+		put_char(r, r->word + i, n, r->word_style[i], textsafe_cols(cp));
 		i += n;
 	}
 	r->word_len = 0;
@@ -240,27 +193,18 @@ static void feed(struct render *r, const char *text, unsigned style)
 {
 	size_t len = strlen(text);
 	for (size_t i = 0; i < len; ) {
-		uint32_t cp;
-		size_t n = md_utf8_decode(text + i, len - i, &cp);
-		if (n == 1 && (cp == ' ' || cp == '\t' || cp == '\n')) {
+		struct textsafe_char c;
+
+		if (text[i] == ' ' || text[i] == '\t' || text[i] == '\n') {
 			flush_word(r);
 			if (r->line && r->col > 0)
 				r->space_pending = true;
 			i++;
 			continue;
 		}
-		int w = n ? char_width(cp) : -1;
-		if (w >= 0) {
-			word_add(r, text + i, n, style, w);
-		} else if (n && cp >= 0x80) {
-			word_add(r, "?", 1, style, 1);
-		} else {
-			char esc[8];
-			snprintf(esc, sizeof(esc), "\\x%02x", (unsigned char)text[i]);
-			word_add(r, esc, 4, style, 4);
-			n = n ? n : 1;
-		}
-		i += n;
+		textsafe_next(text + i, len - i, 0, &c);
+		word_add(r, c.text, c.len, style, c.cols);
+		i += c.used;
 	}
 }
 
@@ -324,9 +268,9 @@ static void render_verbatim(struct render *r, const char *text, unsigned style)
 		size_t len = strcspn(p, "\n");
 		start_line(r);
 		for (size_t i = 0; i < len; ) {
-			uint32_t cp;
-			size_t n = md_utf8_decode(p + i, len - i, &cp);
-			if (n == 1 && cp == '\t') {
+			struct textsafe_char c;
+
+			if (p[i] == '\t') {
 				/* Expand to the next tab stop of 8, as an editor would. */
 				do
 					put_char(r, " ", 1, style, 1);
@@ -334,19 +278,14 @@ static void render_verbatim(struct render *r, const char *text, unsigned style)
 				i++;
 				continue;
 			}
-			int w = n ? char_width(cp) : -1;
-			if (w >= 0) {
-				put_char(r, p + i, n, style, w);
-			} else if (n && cp >= 0x80) {
-				put_char(r, "?", 1, style, 1);
+			textsafe_next(p + i, len - i, 0, &c);
+			if (c.replaced) {       /* an escape may be cut at the width, like a word */
+				for (size_t k = 0; k < c.len; k++)
+					put_char(r, c.text + k, 1, style, 1);
 			} else {
-				char esc[8];
-				snprintf(esc, sizeof(esc), "\\x%02x", (unsigned char)p[i]);
-				for (int k = 0; k < 4; k++)
-					put_char(r, esc + k, 1, style, 1);
-				n = n ? n : 1;
+				put_char(r, c.text, c.len, style, c.cols);
 			}
-			i += n;
+			i += c.used;
 		}
 		end_line(r);
 		p += len + (p[len] == '\n');

@@ -4,7 +4,8 @@
  * and lays the text out for a given width, so the UI only has to draw spans with an
  * attribute per style. Every byte that reaches a span is printable: control bytes,
  * escape sequences, bidirectional overrides and invalid UTF-8 are replaced by visible
- * text (\x1b, ?), so a note can never move the cursor or recolour the terminal.
+ * text by textsafe's rule (\x1b, \u009b), so a note can never move the cursor or
+ * recolour the terminal.
  * Widths come from wcwidth(), which needs a UTF-8 locale (setlocale(LC_ALL, "")).
  */
 #ifndef SYSWALK_MDRENDER_H
@@ -51,10 +52,6 @@ int mdrender(struct md_doc *doc, const char *markdown, size_t len, int width);
 
 /* Release the lines and spans. */
 void md_doc_free(struct md_doc *doc);
-
-/* Decode one UTF-8 character from S (at most LEN bytes) into *CP; returns its length
- * in bytes, or 0 when the bytes are not valid UTF-8 (overlong, surrogate, truncated). */
-size_t md_utf8_decode(const char *s, size_t len, uint32_t *cp);
 
 /* The lines joined as plain text, one "\n" after each (for tests and the batch mode);
  * malloc'd, NULL on allocation failure. */

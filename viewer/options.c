@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rsp.h"
+
 static const char usage_text[] =
 	"Usage: syswalk [OPTION]...\n"
 	"Watch a real x86_64 system call happen, one step at a time.\n"
@@ -40,6 +42,7 @@ static const char usage_text[] =
 	"  --accel NAME             tcg (default) or kvm\n"
 	"  --pti                    Linux target: turn page-table isolation on (pti=on)\n"
 	"  --append WORDS           add WORDS to the kernel command line (norandmaps, ...)\n"
+	"  --no-cache               boot the kernel; do not start from (or save) a machine state\n"
 	"  --timeout SECONDS        how long to wait for each gdbstub answer (default 10)\n"
 	"\n"
 	"Exit status: 0 success, 1 error, 2 usage error or no terminal.\n";
@@ -53,7 +56,7 @@ enum {
 	OPT_BATCH = 256, OPT_EXPORT, OPT_REPLAY, OPT_TRACE, OPT_CHECK, OPT_LIST, OPT_HELP,
 	OPT_VERSION, OPT_TARGET, OPT_SYSCALL, OPT_QUIZ, OPT_INTEL, OPT_KERNEL, OPT_SYMBOLS,
 	OPT_ANNOTATIONS, OPT_DATA_DIR, OPT_ATTACH, OPT_QEMU, OPT_ACCEL, OPT_PTI, OPT_TIMEOUT,
-	OPT_KERNEL_CONFIG, OPT_COMMAND_LINE, OPT_APPEND,
+	OPT_KERNEL_CONFIG, OPT_COMMAND_LINE, OPT_APPEND, OPT_NO_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -77,6 +80,7 @@ static const struct option long_options[] = {
 	{ "qemu", required_argument, NULL, OPT_QEMU },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "pti", no_argument, NULL, OPT_PTI },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "kernel-config", required_argument, NULL, OPT_KERNEL_CONFIG },
 	{ "kernel-command-line", no_argument, NULL, OPT_COMMAND_LINE },
@@ -155,7 +159,17 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			break;
 		case OPT_ANNOTATIONS: o->annotations = optarg; break;
 		case OPT_DATA_DIR: o->data_dir = optarg; break;
-		case OPT_ATTACH: o->attach = optarg; break;
+		case OPT_ATTACH: {
+			struct rsp_address a;
+			char why[200];
+			/* Its form is the command line's business: a usage error, before anything. */
+			if (rsp_parse_address(optarg, &a, why, sizeof(why)) < 0) {
+				snprintf(err, errlen, "--attach: %s", why);
+				return -1;
+			}
+			o->attach = optarg;
+			break;
+		}
 		case OPT_QEMU: o->qemu = optarg; break;
 		case OPT_ACCEL:
 			if (strcmp(optarg, "tcg") != 0 && strcmp(optarg, "kvm") != 0) {
@@ -165,6 +179,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->accel = optarg;
 			break;
 		case OPT_PTI: o->pti = true; break;
+		case OPT_NO_CACHE: o->no_cache = true; break;
 		case OPT_TIMEOUT: {
 			char *end;
 			double s = strtod(optarg, &end);

@@ -30,10 +30,14 @@ static bool running_from_source_tree(void)
 	char self[PATH_MAX], expect[PATH_MAX];
 	if (!SYSWALK_SRCDIR[0] || !realpath("/proc/self/exe", self))
 		return false;
-	snprintf(expect, sizeof(expect), "%s/build/syswalk", SYSWALK_SRCDIR);
-	char *real_expect = realpath(expect, NULL);
-	bool same = real_expect && strcmp(real_expect, self) == 0;
-	free(real_expect);
+	bool same = false;
+	/* build/asan/syswalk is the same program built with the sanitizers (make asan). */
+	for (int i = 0; i < 2 && !same; i++) {
+		snprintf(expect, sizeof(expect), "%s/build/%ssyswalk", SYSWALK_SRCDIR, i ? "asan/" : "");
+		char *real_expect = realpath(expect, NULL);
+		same = real_expect && strcmp(real_expect, self) == 0;
+		free(real_expect);
+	}
 	return same;
 }
 

@@ -105,6 +105,7 @@ bool rsp_is_console(const char *p, size_t len)
 int rsp_open_fd(struct rsp_conn *c, int fd, size_t cap)
 {
 	memset(c, 0, sizeof(*c));
+	c->opened = true;            /* from here on rsp_close has something to free */
 	c->fd = -1;
 	c->interrupt_fd = -1;
 	c->timeout_ms = RSP_DEFAULT_TIMEOUT_MS;
@@ -137,81 +138,93 @@ int rsp_open_fd(struct rsp_conn *c, int fd, size_t cap)
 
 /* Loopback only: the gdbstub gives full control of the machine to whoever connects,
  * so syswalk never talks to (or encourages) a stub listening beyond this host. */
-static int connect_tcp(struct rsp_conn *c, const char *host, const char *port, int *fd_out)
+static int parse_tcp(const char *host, const char *port, struct sockaddr_in *sa, char *err,
+		     size_t errlen)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
 	char *end;
 	long p = strtol(port, &end, 10);
 
-	if (*port == '\0' || *end != '\0' || p <= 0 || p > 65535)
-		return set_error(c, RSP_ERR_ADDRESS, "bad port '%s' (want 1..65535)", port);
+	if (*port == '\0' || *end != '\0' || p <= 0 || p > 65535) {
+		snprintf(err, errlen, "bad port '%s' (want 1..65535)", port);
+		return RSP_ERR_ADDRESS;
+	}
 	if (strcmp(host, "localhost") == 0)
 		host = "127.0.0.1";
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 || (ntohl(sa.sin_addr.s_addr) >> 24) != 127)
-		return set_error(c, RSP_ERR_ADDRESS,
-				 "refusing gdbstub host '%s': only loopback (127.0.0.1 or localhost) is allowed", host);
-	sa.sin_port = htons((uint16_t)p);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return set_error(c, RSP_ERR_IO, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-		close(fd);
-		return set_error(c, RSP_ERR_IO, "cannot connect to %s:%ld: %s", host, p, strerror(e));
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1 || (ntohl(sa->sin_addr.s_addr) >> 24) != 127) {
+		snprintf(err, errlen, "refusing gdbstub host '%s': only loopback (127.0.0.1 or "
+			 "localhost) is allowed", host);
+		return RSP_ERR_ADDRESS;
 	}
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	*fd_out = fd;
+	sa->sin_port = htons((uint16_t)p);
 	return 0;
 }
 
-static int connect_unix(struct rsp_conn *c, const char *path, int *fd_out)
+int rsp_parse_address(const char *where, struct rsp_address *a, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = strncmp(where, "unix:", 5) == 0 ? where + 5 : strchr(where, '/') ? where : NULL;
+	char host[256];
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return set_error(c, RSP_ERR_ADDRESS, "socket path too long (%zu bytes, max %zu): %s",
-				 strlen(path), sizeof(sa.sun_path) - 1, path);
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return set_error(c, RSP_ERR_IO, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-		close(fd);
-		return set_error(c, RSP_ERR_IO, "cannot connect to gdbstub socket %s: %s", path, strerror(e));
+	memset(a, 0, sizeof(*a));
+	if (path) {
+		a->un.sun_family = AF_UNIX;
+		if (!*path) {
+			snprintf(err, errlen, "'%s' names no socket path", where);
+			return RSP_ERR_ADDRESS;
+		}
+		if (strlen(path) >= sizeof(a->un.sun_path)) {
+			snprintf(err, errlen, "socket path too long (%zu bytes, max %zu): %s",
+				 strlen(path), sizeof(a->un.sun_path) - 1, path);
+			return RSP_ERR_ADDRESS;
+		}
+		memcpy(a->un.sun_path, path, strlen(path) + 1);
+		a->is_unix = true;
+		return 0;
 	}
-	*fd_out = fd;
-	return 0;
+	const char *colon = strrchr(where, ':');
+	if (!colon || (size_t)(colon - where) >= sizeof(host)) {
+		snprintf(err, errlen, "'%s' is neither a socket path (unix:PATH) nor 127.0.0.1:PORT", where);
+		return RSP_ERR_ADDRESS;
+	}
+	memcpy(host, where, (size_t)(colon - where));
+	host[colon - where] = '\0';
+	return parse_tcp(host, colon + 1, &a->in, err, errlen);
 }
 
 int rsp_open(struct rsp_conn *c, const char *where, size_t cap)
 {
-	char buf[256];
-	int fd = -1, rc;
+	struct rsp_address a;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	if (strncmp(where, "unix:", 5) == 0) {
-		rc = connect_unix(c, where + 5, &fd);
-	} else if (strchr(where, '/')) {
-		rc = connect_unix(c, where, &fd);
-	} else {
-		const char *colon = strrchr(where, ':');
-		if (!colon || (size_t)(colon - where) >= sizeof(buf))
-			return set_error(c, RSP_ERR_ADDRESS,
-					 "'%s' is neither a socket path nor 127.0.0.1:PORT", where);
-		memcpy(buf, where, (size_t)(colon - where));
-		buf[colon - where] = '\0';
-		rc = connect_tcp(c, buf, colon + 1, &fd);
-	}
-	if (rc < 0)
+	if ((rc = rsp_parse_address(where, &a, c->error, sizeof(c->error))) < 0)
 		return rc;
+	int fd = socket(a.is_unix ? AF_UNIX : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return set_error(c, RSP_ERR_IO, "socket: %s", strerror(errno));
+	if (connect(fd, a.is_unix ? (struct sockaddr *)&a.un : (struct sockaddr *)&a.in,
+		    a.is_unix ? sizeof(a.un) : sizeof(a.in)) < 0) {
+		int e = errno;
+		close(fd);
+		if (a.is_unix)
+			return set_error(c, RSP_ERR_IO, "cannot connect to gdbstub socket %s: %s",
+					 a.un.sun_path, strerror(e));
+		return set_error(c, RSP_ERR_IO, "cannot connect to %s: %s", where, strerror(e));
+	}
+	if (!a.is_unix) {
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	return rsp_open_fd(c, fd, cap);
 }
 
 void rsp_close(struct rsp_conn *c)
 {
+	if (!c->opened)
+		return;             /* zeroed, never opened, or closed already: fd 0 is not ours */
+	c->opened = false;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -580,6 +593,13 @@ int rsp_wait_stop(struct rsp_conn *c, int timeout_ms, const char **reply, size_t
 	if (len)
 		*len = c->reply_len;
 	return 0;
+}
+
+bool rsp_interrupt_requested(const struct rsp_conn *c)
+{
+	struct pollfd p = { .fd = c->interrupt_fd, .events = POLLIN };
+
+	return c->interrupt_fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP));
 }
 
 int rsp_interrupt(struct rsp_conn *c)

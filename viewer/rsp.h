@@ -14,16 +14,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
+#include <sys/un.h>
 #include "rsp_codec.h"
 
-/* Errors of the connection (the codec's RSP_ERR_* are reused where they apply). */
-#define RSP_ERR_IO        (-10)  /* read/write/connect failed (errno in the message) */
-#define RSP_ERR_EOF       (-11)  /* the stub closed the connection */
-#define RSP_ERR_TIMEOUT   (-12)
-#define RSP_ERR_REJECTED  (-13)  /* the stub kept answering '-' to a request */
-#define RSP_ERR_ADDRESS   (-14)  /* not a unix socket path nor a loopback host:port */
-#define RSP_ERR_QUEUE     (-15)  /* too many unsolicited stop replies */
-#define RSP_ERR_ARG       (-16)  /* request too large for the packet buffer */
+/* Errors of the connection are errcode.h's RSP_ERR_* (the codec's reused where they
+ * apply): IO (read/write/connect failed, errno in the message), EOF (the stub closed the
+ * connection), TIMEOUT, REJECTED (the stub kept answering '-'), ADDRESS (neither a unix
+ * socket path nor a loopback host:port), QUEUE (too many unsolicited stop replies), ARG
+ * (a request too large for the packet buffer). */
 
 #define RSP_DEFAULT_CAP         16384  /* receive cap, advertised as PacketSize */
 #define RSP_DEFAULT_TIMEOUT_MS  5000
@@ -84,16 +83,29 @@ struct rsp_conn {
 
 	struct rsp_stats stats;
 	char error[256];
+	bool opened;              /* buffers allocated: rsp_close frees them (once) */
 };
 
-/* Connect to WHERE: "unix:PATH", a path containing '/', or "127.0.0.1:PORT" /
- * "localhost:PORT" (any other host is refused). CAP = receive cap (0 = default). */
+/* A gdbstub's address, parsed (see rsp_parse_address). */
+struct rsp_address {
+	bool is_unix;
+	struct sockaddr_un un;
+	struct sockaddr_in in;
+};
+
+/* Parse WHERE: "unix:PATH", a path containing '/', or "127.0.0.1:PORT" /
+ * "localhost:PORT" (any other host is refused), without connecting: so that the command
+ * line can refuse a bad --attach as a usage error. 0, or RSP_ERR_ADDRESS with ERR set. */
+int rsp_parse_address(const char *where, struct rsp_address *a, char *err, size_t errlen);
+
+/* Connect to WHERE (rsp_parse_address's forms). CAP = receive cap (0 = default). */
 int rsp_open(struct rsp_conn *c, const char *where, size_t cap);
 
 /* Wrap an already connected stream socket (tests use a socketpair); takes ownership. */
 int rsp_open_fd(struct rsp_conn *c, int fd, size_t cap);
 
-/* Close the socket and free the buffers; safe to call twice. */
+/* Close the socket and free the buffers; safe to call twice, and on a zeroed struct or
+ * one whose rsp_open failed (the error message stays readable). */
 void rsp_close(struct rsp_conn *c);
 
 /* The message of the last error ("" when none). */
@@ -130,6 +142,10 @@ int rsp_poll_idle(struct rsp_conn *c);
 
 /* Send the 0x03 interrupt byte now. */
 int rsp_interrupt(struct rsp_conn *c);
+
+/* Whether the user asks to stop (interrupt_fd is readable), without waiting. A loop of
+ * prompt requests never waits long enough for rsp's own impatience: it asks this. */
+bool rsp_interrupt_requested(const struct rsp_conn *c);
 
 /* Whether PAYLOAD is a stop reply (T.., S.., W.., X..), as opposed to data or OK/Enn. */
 bool rsp_is_stop_reply(const char *payload, size_t len);

@@ -18,14 +18,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "errcode.h"
+
 /* What rsp_decode returns: >= 0 is a status, < 0 an error. */
 #define RSP_NEED_MORE      0   /* every byte given was consumed, no item finished yet */
 #define RSP_COMPLETE       1   /* one item finished: see decoder.kind and decoder.payload */
-#define RSP_ERR_CHECKSUM  (-2) /* well-framed packet whose checksum does not match */
-#define RSP_ERR_SYNTAX    (-3) /* malformed framing: bad checksum digit, '$' inside a packet */
-#define RSP_ERR_RUNLENGTH (-4) /* '*' with nothing before it, or a count the spec forbids */
-#define RSP_ERR_TOO_BIG   (-5) /* decoded payload would exceed the receive cap */
-#define RSP_ERR_NOMEM     (-6)
+/* The errors (errcode.h): RSP_ERR_CHECKSUM, a well-framed packet whose checksum does not
+ * match; RSP_ERR_SYNTAX, malformed framing (a bad checksum digit, '$' inside a packet);
+ * RSP_ERR_RUNLENGTH, '*' with nothing before it or a count the spec forbids;
+ * RSP_ERR_TOO_BIG, a payload over the receive cap; RSP_ERR_NOMEM. */
 
 enum rsp_kind {
 	RSP_KIND_NONE = 0,

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "infile.h"
+
 /* An address further than this past a symbol of unknown size is not "in" it. Without
  * the bound, a user address such as 0x401000 would be shown as an offset from the last
  * per-CPU symbol (per-CPU symbols sit at small addresses in vmlinux and System.map). */
@@ -179,14 +181,11 @@ int symbols_load_elf(struct symbols *s, const char *path)
 {
 	s->err[0] = '\0';
 	snprintf(s->source, sizeof s->source, "%s", path);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fail(s, -errno, "%s: %s", path, strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return fail(s, -EINVAL, "%s: not a regular file", path);
-	}
+	char why[128];
+	int fd = infile_open(path, &st, why, sizeof why);
+	if (fd < 0)
+		return fail(s, fd, "%s: %s", path, why);
 	elf_version(EV_CURRENT);
 	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
 	int rc;
@@ -369,10 +368,11 @@ int symbols_load_system_map_stream(struct symbols *s, const char *path, FILE *f)
 
 int symbols_load_system_map(struct symbols *s, const char *path)
 {
-	FILE *f = fopen(path, "re");
+	char why[128];
+	FILE *f = infile_fopen(path, why, sizeof why);
 	if (!f) {
 		snprintf(s->source, sizeof s->source, "%s", path);
-		return fail(s, -errno, "%s: %s", path, strerror(errno));
+		return fail(s, -errno, "%s: %s", path, why);
 	}
 	int rc = symbols_load_system_map_stream(s, path, f);
 	fclose(f);

@@ -55,6 +55,17 @@ void target_set_interrupt_fd(struct target *t, int fd)
 	t->rsp.interrupt_fd = fd;
 }
 
+int target_guard(struct target *t, unsigned *rounds, const char *what)
+{
+	if (rsp_interrupt_requested(&t->rsp))
+		return target_set_error(t, TARGET_ERR_INTERRUPTED, "interrupted while %s", what);
+	if (++*rounds > TARGET_MAX_ROUNDS)
+		return target_set_error(t, TARGET_ERR_LIMIT, "gave up %s after %d rounds with the "
+					"gdbstub (is it the kernel the symbols describe?)", what,
+					TARGET_MAX_ROUNDS);
+	return 0;
+}
+
 /* Request that must be answered with data; "Enn" becomes TARGET_ERR_STUB. */
 static int request(struct target *t, const char *req, const char **reply, size_t *len)
 {
@@ -134,7 +145,11 @@ static int include_cb(void *arg, const char *href, struct target_regmap *map)
 	struct target *t = arg;
 
 	(void)map;
-	if (strpbrk(href, ":,#$/") || strlen(href) > 100)
+	/* The name goes back to the stub inside a qXfer request: only a plain file name
+	 * (QEMU's are "i386-64bit.xml"), never a separator, an RSP special byte ('$', '#',
+	 * '}', '*') or a control byte that the stub would be sent back. */
+	if (href[strspn(href, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")] ||
+	    strlen(href) > 100)
 		return target_set_error(t, TARGET_ERR_PROTOCOL, "target.xml includes an unusable name '%.100s'", href);
 	return parse_annex(t, href);
 }

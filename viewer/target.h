@@ -3,8 +3,8 @@
  * Built on rsp: the handshake (qSupported, '?', the register map from target.xml),
  * registers ('g', 'p'/'P'), memory ('m'/'M', and physical reads through a page-table
  * walk), breakpoints (Z0/Z1), stepping and continuing, and the syscall MSRs read by
- * injecting rdmsr (target_msr.c). Everything returns 0 or a negative TARGET_ERR_* /
- * RSP_ERR_* code with a message in target_error().
+ * injecting rdmsr (target_msr.c). Everything returns 0 or a negative code (errcode.h:
+ * TARGET_ERR_*, RSP_ERR_*, TARGET_XML_ERR_*) with a message in target_error().
  *
  * QEMU 7.2 behaviours handled here (see docs/rsp.md):
  * - 'p'/'P' only answer once target.xml was read, so the handshake reads it first;
@@ -23,15 +23,16 @@
 #include "target_parse.h"
 #include "target_xml.h"
 
-#define TARGET_ERR_PROTOCOL  (-40)  /* the stub answered something unexpected */
-#define TARGET_ERR_STUB      (-41)  /* the stub answered Enn */
-#define TARGET_ERR_MEMORY    (-42)  /* memory not readable/writable at an address */
-#define TARGET_ERR_NOT_PRESENT (-43) /* page-table walk met a non-present entry */
-#define TARGET_ERR_CPL3      (-44)  /* MSRs asked for while stopped in user mode */
-#define TARGET_ERR_RESTORE   (-45)  /* state after an injection differs from before */
-#define TARGET_ERR_EXITED    (-46)  /* the target is gone (W/X stop reply) */
-#define TARGET_ERR_ARG       (-47)
-#define TARGET_ERR_UNSUPPORTED (-48)
+/* Errors are errcode.h's TARGET_ERR_*: PROTOCOL (an unexpected answer), STUB (Enn),
+ * MEMORY (not readable/writable at an address), NOT_PRESENT (a page-table walk met a
+ * non-present entry), CPL3 (MSRs asked for in user mode), RESTORE (the state after an
+ * injection differs), EXITED (W/X stop reply), ARG, UNSUPPORTED, INTERRUPTED (the user
+ * asked to stop a loop over the target), LIMIT (such a loop reached its bound). */
+
+/* How many times a loop may wait on the target for something that does not come (a
+ * stop that is not the one wanted, an unreadable page of a scan): far more than any
+ * real kernel needs, few enough that a hostile stub cannot hold the program. */
+#define TARGET_MAX_ROUNDS 4096
 
 /* Every annotated stop is a breakpoint. Under TCG QEMU keeps any number of "hardware"
  * breakpoints (they are checked at translation); under KVM the CPU has four debug
@@ -79,7 +80,8 @@ int target_open_with(struct target *t, const char *where, int timeout_ms, int in
 /* Same over an already connected socket (tests); takes ownership of FD. */
 int target_open_fd(struct target *t, int fd);
 
-/* Disconnect (the stub keeps the machine as it is). Safe to call twice. */
+/* Disconnect (the stub keeps the machine as it is) and free the connection's buffers.
+ * Safe to call twice, on a zeroed struct, and after a failed open or handshake. */
 void target_close(struct target *t);
 
 /* Keep a message as the last error and return CODE (for target.c and target_msr.c). */
@@ -134,6 +136,11 @@ int target_continue(struct target *t, int timeout_ms, struct target_stop *stop);
 
 /* While continuing, readability of FD sends 0x03 (the UI's signal self-pipe); -1 = off. */
 void target_set_interrupt_fd(struct target *t, int fd);
+
+/* Call once per round of a loop that waits on the target (WHAT: "running to the
+ * syscall"): 0 to go on; TARGET_ERR_INTERRUPTED once the interrupt fd is readable, or
+ * TARGET_ERR_LIMIT after TARGET_MAX_ROUNDS rounds (*ROUNDS counts them, from 0). */
+int target_guard(struct target *t, unsigned *rounds, const char *what);
 
 /* Between actions, while the CPU is stopped: take what the stub sent unasked, without
  * waiting (rsp_poll_idle). 0, or < 0 when the connection is gone or broken. */

@@ -16,15 +16,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "errcode.h"
+
 #define TARGET_MAX_REGS   160
 #define TARGET_NAME_LEN   24
 #define TARGET_MAX_BITS   1024   /* widest register accepted (zmm would be 512) */
 
-#define TARGET_XML_ERR_SYNTAX  (-20)
-#define TARGET_XML_ERR_REG     (-21)  /* a <reg> with a missing or bad attribute */
-#define TARGET_XML_ERR_FULL    (-22)  /* more than TARGET_MAX_REGS registers */
-#define TARGET_XML_ERR_INCLUDE (-23)  /* the include callback failed (its own message
-                                         is wherever the callback put it) */
+/* Errors are errcode.h's TARGET_XML_ERR_*: SYNTAX; REG, a <reg> with a missing or bad
+ * attribute; FULL, more than TARGET_MAX_REGS registers; INCLUDE, the include callback
+ * failed (its own message is wherever the callback put it). */
 
 struct target_reg {
 	char name[TARGET_NAME_LEN];

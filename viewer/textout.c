@@ -1,18 +1,18 @@
-/* textout.c: plain-text rendering of snapshots for the headless modes. */
+/* textout.c: plain-text rendering of snapshots for the headless modes.
+ *
+ * Every string of a snapshot came from somewhere untrusted (the stub's target
+ * description, an ELF or DWARF file, a note, the guest's console): each goes out through
+ * textout_sanitized, which is textsafe's one rule. */
 #include "textout.h"
 
 #include <string.h>
 
 #include "present.h"
+#include "textsafe.h"
 
 void textout_sanitized(FILE *f, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '\n' || *p == '\t' || (*p >= 0x20 && *p != 0x7f))
-			fputc(*p, f);
-		else
-			fprintf(f, "\\x%02x", *p);
-	}
+	textsafe_fputs(f, s, TEXTSAFE_LINES);
 }
 
 static const struct snap_insn *current_insn(const struct snapshot *s)
@@ -25,11 +25,15 @@ static const struct snap_insn *current_insn(const struct snapshot *s)
 
 void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 {
-	fprintf(f, "=== %s %zu of %zu  [%s] %s  ", present_kind_short(s->kind), n_of, total, s->syscall,
-		s->cpl == 0 ? "ring 0" : "ring 3");
+	fprintf(f, "=== %s %zu of %zu  [", present_kind_short(s->kind), n_of, total);
+	textout_sanitized(f, s->syscall);
+	fprintf(f, "] %s  ", s->cpl == 0 ? "ring 0" : "ring 3");
 	textout_sanitized(f, s->location);
-	if (s->source_line)
-		fprintf(f, "  (%s:%d)", s->source_file, s->source_line);
+	if (s->source_line) {
+		fputs("  (", f);
+		textout_sanitized(f, s->source_file);
+		fprintf(f, ":%d)", s->source_line);
+	}
 	fputs("\n--- ", f);
 	textout_sanitized(f, s->note_title);
 	fputs("\n", f);
@@ -44,8 +48,9 @@ void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 	for (int i = 0; i < s->nregs; i++) {
 		if (!s->regs[i].changed)
 			continue;
-		fprintf(f, "%s %s=0x%llx", changed++ % 4 ? "" : "\n ", s->regs[i].name,
-			(unsigned long long)s->regs[i].value);
+		fputs(changed++ % 4 ? " " : "\n  ", f);
+		textout_sanitized(f, s->regs[i].name);
+		fprintf(f, "=0x%llx", (unsigned long long)s->regs[i].value);
 	}
 	fputs(changed ? "\n" : " none\n", f);
 	fputs("msrs:", f);
@@ -62,16 +67,18 @@ void textout_stop(FILE *f, const struct snapshot *s, size_t n_of, size_t total)
 	}
 	fputs("\n", f);
 	if (s->frame.valid) {
-		fprintf(f, "pt_regs at 0x%llx (%s layout):", (unsigned long long)s->frame.base,
-			s->frame.layout_source);
+		fprintf(f, "pt_regs at 0x%llx (", (unsigned long long)s->frame.base);
+		textout_sanitized(f, s->frame.layout_source);
+		fputs(" layout):", f);
 		int filled = 0, order[SNAP_MAX_SLOTS];
 		int n = present_frame_order(&s->frame, order);
 		for (int k = 0; k < n; k++) {
 			const struct snap_slot *sl = &s->frame.slots[order[k]];
 			if (!sl->filled)
 				continue;
-			fprintf(f, "%s %s=0x%llx%s", filled++ % 4 ? "" : "\n ", sl->name,
-				(unsigned long long)sl->value, sl->just_written ? "*" : "");
+			fputs(filled++ % 4 ? " " : "\n  ", f);
+			textout_sanitized(f, sl->name);
+			fprintf(f, "=0x%llx%s", (unsigned long long)sl->value, sl->just_written ? "*" : "");
 		}
 		fputs(filled ? "\n" : " empty\n", f);
 	}
@@ -133,11 +140,16 @@ void textout_quiz_summary(FILE *f, const struct snapshot *snaps, size_t n)
 void textout_trace_line(FILE *f, const struct snapshot *at, const struct snapshot *after)
 {
 	const struct snap_insn *in = current_insn(at);
-	fprintf(f, "%-40s ", at->location);
+	char where[sizeof(at->location) * 4];
+	textsafe_copy(where, sizeof(where), at->location, strlen(at->location), 0);
+	fprintf(f, "%-40s ", where);
 	textout_sanitized(f, in ? in->att : "?");
 	/* The registers this instruction changed are marked in the stop after it. */
 	for (int i = 0; after && i < after->nregs; i++)
-		if (after->regs[i].changed && strcmp(after->regs[i].name, "rip") != 0)
-			fprintf(f, "  %s=0x%llx", after->regs[i].name, (unsigned long long)after->regs[i].value);
+		if (after->regs[i].changed && strcmp(after->regs[i].name, "rip") != 0) {
+			fputs("  ", f);
+			textout_sanitized(f, after->regs[i].name);
+			fprintf(f, "=0x%llx", (unsigned long long)after->regs[i].value);
+		}
 	fputc('\n', f);
 }

@@ -19,7 +19,4 @@ void textout_questions(FILE *f, const struct snapshot *s);
 /* The closing line of --batch --quiz: how many questions at how many of the N stops. */
 void textout_quiz_summary(FILE *f, const struct snapshot *snaps, size_t n);
 
-/* Write S to F with control bytes shown as \xNN, so guest text cannot drive the terminal. */
-void textout_sanitized(FILE *f, const char *s);
-
 #endif

@@ -297,7 +297,9 @@ static json_t *trace_to_json(struct jw *w, const struct trace *t)
 	return root;
 }
 
-/* Write T as JSON to F. Returns 0 or a negative code with a message in err. */
+/* Write T as JSON to F. Returns 0 or a negative code with a message in err. ASCII only:
+ * a C1 control or a bidi override in a note stays an escape ("\u009b") in the file,
+ * so the trace is safe to cat, yet loads back as it was. */
 int trace_json_write(FILE *f, const struct trace *t, char *err, size_t errlen)
 {
 	struct jw w = { .oom = false };
@@ -307,7 +309,7 @@ int trace_json_write(FILE *f, const struct trace *t, char *err, size_t errlen)
 	if (w.oom || !root) {
 		snprintf(err, errlen, "out of memory while building the JSON trace");
 		rc = -ENOMEM;
-	} else if (json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0 ||
+	} else if (json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) < 0 ||
 		   fputc('\n', f) == EOF) {
 		snprintf(err, errlen, "%s", errno ? strerror(errno) : "write error");
 		rc = -EIO;

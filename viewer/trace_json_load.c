@@ -17,8 +17,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "infile.h"
 
 static const char *const kind_names[] = { "anchor", "step", "user" };
 static const char *const source_names[] = { "unknown", "live", "carried" };
@@ -404,43 +404,18 @@ int trace_json_load_buffer(const char *buf, size_t len, struct trace *t, char *e
 int trace_json_load(const char *path, struct trace *t, char *err, size_t errlen)
 {
 	char why[320] = "";
-	FILE *f = fopen(path, "rb");
-	struct stat st;
 	char *buf;
 	size_t got;
 	int rc;
 
 	trace_init(t);
-	if (!f) {
-		int e = errno;
-
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return -e;
+	/* Never waits on a FIFO or a device named as the trace. */
+	rc = infile_read_all(path, TRACE_JSON_MAX_FILE, &buf, &got, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return rc;
 	}
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		fclose(f);
-		return -EINVAL;
-	}
-	if ((unsigned long long)st.st_size > TRACE_JSON_MAX_FILE) {
-		snprintf(err, errlen, "%s: too large (%lld bytes, at most %u)", path,
-			 (long long)st.st_size, TRACE_JSON_MAX_FILE);
-		fclose(f);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		fclose(f);
-		return -ENOMEM;
-	}
-	got = fread(buf, 1, (size_t)st.st_size, f);
-	rc = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (rc == 0)
-		rc = trace_json_load_buffer(buf, got, t, why, sizeof(why));
-	else
-		snprintf(why, sizeof(why), "read error");
+	rc = trace_json_load_buffer(buf, got, t, why, sizeof(why));
 	free(buf);
 	if (rc == 0)
 		rc = trace_set_string(&t->origin, path);

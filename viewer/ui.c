@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
 #include <unistd.h>
+#include "errcode.h"
+#include "textsafe.h"
 #include "ui_draw.h"
 #include "ui_panes.h"
 #include "ui_prose.h"
@@ -309,6 +312,10 @@ static int ui_signal(struct ui *u, int sig, bool during_act)
 		return UI_QUIT;
 	case SIGTERM:
 	case SIGHUP:
+	case SIGQUIT:
+	case SIGUSR1:
+	case SIGUSR2:
+	case SIGALRM:
 		u->status = 128 + sig;
 		return UI_QUIT;
 	default:
@@ -366,7 +373,7 @@ static int ui_act(struct ui *u, enum walk_action a, const char *what)
 	} else if (rc < 0) {
 		const char *why = ops->error(u->src->ctx);
 
-		ui_set_msg(u, true, "%s: %s", what, why && *why ? why : strerror(-rc));
+		ui_set_msg(u, true, "%s: %s", what, why && *why ? why : errcode_strerror(rc));
 	} else if (ui_view_update(u) && u->view.snap->kind == SNAP_USER &&
 		   u->view.pos + 1 == u->view.count && (a == WALK_NEXT || a == WALK_STEPI)) {
 		ui_walk_over_msg(u, NULL);    /* just arrived back in user mode: the walk's end */
@@ -623,15 +630,45 @@ struct ui_options ui_options_default(void)
 	return o;
 }
 
+int ui_check_terminal(char *why, size_t len)
+{
+	const char *term = getenv("TERM");
+	const char *alt = "; use --batch or --export FILE";
+	int e = 0;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(why, len, "the interactive viewer needs a terminal%s", alt);
+		return -1;
+	}
+	if (!term || !*term) {
+		snprintf(why, len, "TERM is not set: the viewer needs the terminal's type "
+			 "(e.g. TERM=xterm-256color)%s", alt);
+		return -1;
+	}
+	if (setupterm(NULL, STDOUT_FILENO, &e) != OK) {
+		snprintf(why, len, "unknown terminal type '%s' (TERM): no terminfo entry%s", term, alt);
+		return -1;
+	}
+	/* A terminal that cannot move the cursor (TERM=dumb, a printing terminal) would
+	 * show one line that keeps being rewritten: refuse it plainly instead. */
+	const char *cup = tigetstr("cup");
+	bool usable = cup && cup != (char *)-1 && tigetflag("hc") <= 0;
+	del_curterm(cur_term);
+	if (!usable) {
+		snprintf(why, len, "terminal type '%s' (TERM) cannot move the cursor%s", term, alt);
+		return -1;
+	}
+	return 0;
+}
+
 int ui_run(const struct ui_options *opt, struct stop_source *src)
 {
 	struct ui *u;
 	char err[256];
 	int status;
 
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fputs("syswalk: the interactive viewer needs a terminal; use --batch or --export FILE\n",
-		      stderr);
+	if (ui_check_terminal(err, sizeof err) < 0) {
+		textsafe_printf(stderr, "syswalk: %s\n", err);
 		return 2;
 	}
 	u = calloc(1, sizeof *u);
@@ -651,7 +688,7 @@ int ui_run(const struct ui_options *opt, struct stop_source *src)
 	u->quiz.enabled = opt->quiz;
 
 	if (ui_term_open(&u->term, err, sizeof err) < 0) {
-		fprintf(stderr, "syswalk: %s\n", err);
+		textsafe_printf(stderr, "syswalk: %s\n", err);
 		free(u);
 		return 1;
 	}
@@ -665,6 +702,7 @@ int ui_run(const struct ui_options *opt, struct stop_source *src)
 	ui_styles(u);
 	if (src->ops->set_interrupt_fd)
 		src->ops->set_interrupt_fd(src->ctx, u->term.irq_rd);
+	ui_term_set_crash_cleanup(&u->term, opt->crash_cleanup, opt->ctx);
 
 	ui_loop(u);
 

@@ -59,6 +59,10 @@ struct ui_options {
 	 * SIGTERM, SIGHUP), after the terminal is restored. NULL for none. */
 	void (*quit)(void *ctx);
 
+	/* Called from the crash handler (SIGSEGV, SIGBUS, SIGFPE, SIGABRT) after the
+	 * terminal is restored: async-signal-safe calls only. NULL for none. */
+	void (*crash_cleanup)(void *ctx);
+
 	/* --quiz: ask each note's questions before its stop is revealed; quiz_score (may be
 	 * NULL) hears the score after every answer, so an export can include it. */
 	bool quiz;
@@ -70,9 +74,15 @@ struct ui_options {
 /* Options with every field at its default (auto colour/charset, AT&T, no console). */
 struct ui_options ui_options_default(void);
 
+/* Whether the viewer can run here: stdin and stdout are a terminal whose type (TERM)
+ * is known and can move the cursor (not "dumb"). 0, or -1 with the reason in WHY (the
+ * caller exits with status 2, before starting anything). */
+int ui_check_terminal(char *why, size_t len);
+
 /* Run the interactive viewer on SRC until the user quits. Returns the exit status:
  * 0 after 'q', 2 when stdin or stdout is not a terminal (a message on stderr),
- * 1 when the terminal cannot be set up, 128+N after signal N (SIGINT, SIGTERM, SIGHUP). */
+ * 1 when the terminal cannot be set up, 128+N after signal N (SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM). */
 int ui_run(const struct ui_options *opt, struct stop_source *src);
 
 #endif

@@ -22,12 +22,18 @@ static struct {
 	volatile sig_atomic_t have_saved;
 	char reset[256];
 	volatile size_t reset_len;
+	void (*volatile crash_cleanup)(void *);
+	void *volatile crash_arg;
 } ui_sig = { .pipe_wr = -1, .irq_wr = -1 };
 
+/* Every signal whose default action ends the process, but SIGPIPE (ignored: a write to
+ * a dead peer is an error where it happens) and SIGKILL/SIGSTOP (cannot be caught). */
 static const int ui_term_signals[UI_TERM_NSIGNALS] = {
 	SIGWINCH, SIGINT, SIGTERM, SIGHUP,      /* to the self-pipe */
+	SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,     /* the same: the viewer ends cleanly */
 	SIGSEGV, SIGBUS, SIGFPE, SIGABRT,       /* crash: restore and re-raise */
 };
+#define UI_TERM_NPIPED 8                        /* the first 8 go to the self-pipe */
 
 static void ui_on_signal(int sig)
 {
@@ -51,6 +57,8 @@ static void ui_on_crash(int sig)
 	if (ui_sig.reset_len > 0 && write(STDOUT_FILENO, ui_sig.reset, ui_sig.reset_len) < 0) {
 		/* nothing more we can do */
 	}
+	if (ui_sig.crash_cleanup)
+		ui_sig.crash_cleanup(ui_sig.crash_arg);   /* async-signal-safe by contract */
 	/* SA_RESETHAND put the default action back, so this ends the process (core). */
 	raise(sig);
 }
@@ -81,6 +89,8 @@ static void ui_restore_handlers(struct ui_term *t)
 	ui_sig.irq_wr = -1;
 	ui_sig.have_saved = 0;
 	ui_sig.reset_len = 0;
+	ui_sig.crash_cleanup = NULL;
+	ui_sig.crash_arg = NULL;
 }
 
 static void ui_close_pipe(struct ui_term *t)
@@ -131,7 +141,7 @@ int ui_term_open(struct ui_term *t, char *err, size_t errlen)
 
 		memset(&sa, 0, sizeof sa);
 		sigemptyset(&sa.sa_mask);
-		if (i < 4) {
+		if (i < UI_TERM_NPIPED) {
 			sa.sa_handler = ui_on_signal;
 			sa.sa_flags = SA_RESTART;
 		} else {
@@ -141,6 +151,13 @@ int ui_term_open(struct ui_term *t, char *err, size_t errlen)
 		sigaction(ui_term_signals[i], &sa, &t->old[i]);
 	}
 	t->installed = true;
+	/* The caller may have blocked these signals until the handlers were in place, so
+	 * that one sent during its start-up is not lost: it is taken now, by the loop. */
+	sigset_t ours;
+	sigemptyset(&ours);
+	for (int i = 0; i < UI_TERM_NPIPED; i++)
+		sigaddset(&ours, ui_term_signals[i]);
+	sigprocmask(SIG_UNBLOCK, &ours, NULL);
 
 	t->screen = newterm(NULL, stdout, stdin);
 	if (t->screen == NULL) {
@@ -188,6 +205,13 @@ void ui_term_clear_interrupt(struct ui_term *t)
 
 	while (t->irq_rd >= 0 && read(t->irq_rd, buf, sizeof buf) > 0)
 		;
+}
+
+void ui_term_set_crash_cleanup(struct ui_term *t, void (*fn)(void *), void *arg)
+{
+	(void)t;
+	ui_sig.crash_arg = arg;
+	ui_sig.crash_cleanup = fn;
 }
 
 void ui_term_resize(struct ui_term *t)

@@ -2,13 +2,14 @@
  *
  * ui_term_open saves the terminal state (termios), installs the signal handlers and
  * only then starts curses with newterm; ui_term_close undoes all of it in reverse.
- * Signals never run curses code: SIGWINCH, SIGINT, SIGTERM and SIGHUP write their
- * number into a self-pipe that the poll loop reads. SIGINT, SIGTERM and SIGHUP also
- * write into a second pipe, the interrupt pipe, that a running target watches: a
- * resize must not stop the target, a Ctrl-C must. Crash signals (SIGSEGV, SIGBUS,
- * SIGFPE, SIGABRT) restore the saved termios, write the terminal's own reset strings
- * (captured from terminfo at start) and re-raise with the default action, so even a
- * crash leaves the shell usable.
+ * Signals never run curses code: SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+ * SIGUSR2 and SIGALRM write their number into a self-pipe that the poll loop reads.
+ * All but SIGWINCH also write into a second pipe, the interrupt pipe, that a running
+ * target watches: a resize must not stop the target, a Ctrl-C must. Crash signals
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGABRT) restore the saved termios, write the terminal's
+ * own reset strings (captured from terminfo at start), run the caller's crash cleanup
+ * (QEMU's private directory) and re-raise with the default action, so even a crash
+ * leaves the shell usable. SIGPIPE is the caller's to ignore.
  */
 #ifndef SYSWALK_UI_TERM_H
 #define SYSWALK_UI_TERM_H
@@ -19,7 +20,7 @@
 #include <termios.h>
 #include <curses.h>
 
-#define UI_TERM_NSIGNALS 8
+#define UI_TERM_NSIGNALS 12
 
 struct ui_term {
 	SCREEN *screen;
@@ -45,6 +46,10 @@ int ui_term_next_signal(struct ui_term *t);
 
 /* Empty the interrupt pipe (after an action, whose run it may have stopped). */
 void ui_term_clear_interrupt(struct ui_term *t);
+
+/* FN(ARG) runs in the crash handler, after the terminal is restored: it may only make
+ * async-signal-safe calls (kill, unlink, rmdir). NULL for none. */
+void ui_term_set_crash_cleanup(struct ui_term *t, void (*fn)(void *), void *arg);
 
 /* Re-read the window size from the tty and tell curses (after SIGWINCH). */
 void ui_term_resize(struct ui_term *t);

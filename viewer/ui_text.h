@@ -1,8 +1,9 @@
 /* ui_text.h: making untrusted text safe and measurable for the terminal.
  *
  * Every string the viewer shows that came from the guest, an ELF file or a note
- * (console output, symbol names, prose) passes through ui_text_sanitize first, so no
- * control byte or escape sequence ever reaches the terminal. Pure functions: no curses.
+ * (console output, symbol names, prose) passes through ui_text_sanitize first, the
+ * terminal's thin escaper over textsafe.h's rule, so no control byte or escape
+ * sequence ever reaches the terminal. Pure functions: no curses.
  */
 #ifndef SYSWALK_UI_TEXT_H
 #define SYSWALK_UI_TEXT_H
@@ -10,9 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Copy N bytes of SRC into DST (CAP bytes, always NUL-terminated) with ESC shown as
- * the four characters "\x1b", other control bytes and invalid or (unless UTF8)
- * non-ASCII bytes as '?', a tab as a space. Returns the length written. */
+/* Copy N bytes of SRC into DST (CAP bytes, always NUL-terminated) under textsafe's rule
+ * (ESC shown as "\x1b", a tab as a space, unless UTF8 other non-ASCII as '?'). Returns
+ * the length written. */
 size_t ui_text_sanitize(char *dst, size_t cap, const char *src, size_t n, bool utf8);
 
 /* Display width in columns of the first N bytes of sanitised text S. */

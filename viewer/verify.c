@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "textsafe.h"
 
 /* The note's check: lines and ask: answers at stop S. */
 static void verify_stop(struct walk *w, const struct snapshot *s, bool *reached, FILE *out,
@@ -23,11 +24,11 @@ static void verify_stop(struct walk *w, const struct snapshot *s, bool *reached,
 	for (size_t i = 0; i < note->nchecks; i++) {
 		c->checks++;
 		if (expr_eval(note->checks[i], &env, &v, err, sizeof(err)) < 0) {
-			fprintf(out, "%s:%d: check '%s' cannot be evaluated at %s in %s: %s\n", note->file,
+			textsafe_printf(out, "%s:%d: check '%s' cannot be evaluated at %s in %s: %s\n", note->file,
 				note->check_lines[i], note->checks[i], s->location, s->syscall, err);
 			c->problems++;
 		} else if (!v) {
-			fprintf(out, "%s:%d: check '%s' is false at %s in %s\n", note->file,
+			textsafe_printf(out, "%s:%d: check '%s' is false at %s in %s\n", note->file,
 				note->check_lines[i], note->checks[i], s->location, s->syscall);
 			c->problems++;
 			c->false_claims++;
@@ -46,16 +47,16 @@ static void verify_stop(struct walk *w, const struct snapshot *s, bool *reached,
 		}
 		bool among = q->nchoices == 0 || matches > 0;
 		if (!ok) {
-			fprintf(out, "%s:%d: ask: the answer cannot be computed at %s in %s: %s\n", q->file,
+			textsafe_printf(out, "%s:%d: ask: the answer cannot be computed at %s in %s: %s\n", q->file,
 				q->line, s->location, s->syscall, err);
 			c->problems++;
 		} else if (!among) {
-			fprintf(out, "%s:%d: ask: no choice equals the answer 0x%llx at %s in %s\n", q->file,
+			textsafe_printf(out, "%s:%d: ask: no choice equals the answer 0x%llx at %s in %s\n", q->file,
 				q->line, (unsigned long long)answer, s->location, s->syscall);
 			c->problems++;
 		} else if (matches > 1) {
 			/* The learner who picks the other one is told "Right" for a wrong reason. */
-			fprintf(out, "%s:%d: ask: %d choices equal the answer 0x%llx at %s in %s ('%s' and "
+			textsafe_printf(out, "%s:%d: ask: %d choices equal the answer 0x%llx at %s in %s ('%s' and "
 				"others): the question is ambiguous\n", q->file, q->line, matches,
 				(unsigned long long)answer, s->location, s->syscall, q->choice_label[first]);
 			c->problems++;
@@ -94,7 +95,7 @@ int verify_walks(struct walk *w, FILE *out, struct verify_counts *c)
 			continue;
 		/* Not an error: some stops exist only in some boots (the CR3 switch only runs
 		 * with page-table isolation on). Said, so a teacher can tell a stale anchor. */
-		fprintf(out, "%s:%d: warning: note '%s' is not reached by the demo's syscalls in this "
+		textsafe_printf(out, "%s:%d: warning: note '%s' is not reached by the demo's syscalls in this "
 			"boot (%s)\n", w->notes.notes[i].file, w->notes.notes[i].line,
 			w->notes.notes[i].anchor_text, w->describe);
 		c->unreached++;

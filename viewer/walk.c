@@ -188,30 +188,75 @@ static int load_annotations(struct walk *w)
 	return 0;
 }
 
+/* Start QEMU (unless attaching). With the cache, a restored machine loads its saved
+ * state while the walk opens the disassembler (vmstate.h); vmstate_ready waits. */
+static int launch_qemu(struct walk *w)
+{
+	if (w->cfg.attach)
+		return 0;
+	struct qemu_config qc;
+	qemu_config_init(&qc);
+	qc.binary = w->cfg.qemu_binary;
+	qc.kernel = w->cfg.kernel;
+	qc.append = w->command_line[0] ? w->command_line : NULL;
+	qc.initrd = w->cfg.initrd;
+	qc.memory = w->cfg.kt->memory;
+	qc.accel = w->cfg.accel;
+	qc.cpu = w->cfg.cpu;
+	qc.interrupt_fd = w->interrupt_fd;
+	/* The saved state is taken at the demo's first syscall instruction. */
+	const char *label = w->cfg.kt->nsyscalls > 0 ? w->cfg.kt->syscalls[0].user_label : NULL;
+	int rc = vmstate_launch(&w->vm, &w->qemu, &qc, w->cfg.use_cache, label, w->cfg.restart_ahead);
+	if (rc < 0)
+		return walk_fail(w, rc, "%s", qemu_error(&w->qemu));
+	w->qemu_started = true;
+	return 0;
+}
+
 static int start_target(struct walk *w)
 {
 	const char *where = w->cfg.attach;
 	if (!where) {
-		struct qemu_config qc;
-		qemu_config_init(&qc);
-		qc.binary = w->cfg.qemu_binary;
-		qc.kernel = w->cfg.kernel;
-		qc.append = w->command_line[0] ? w->command_line : NULL;
-		qc.initrd = w->cfg.initrd;
-		qc.memory = w->cfg.kt->memory;
-		qc.accel = w->cfg.accel;
-		qc.cpu = w->cfg.cpu;
-		int rc = qemu_start(&w->qemu, &qc);
-		if (rc < 0)
+		const struct sym *stop = w->vm.label[0] ? symbols_by_name(&w->syms, w->vm.label) : NULL;
+		int rc = vmstate_ready(&w->vm, &w->qemu, stop ? stop->addr : 0);
+		if (rc < 0) {
+			w->qemu_started = false;
 			return walk_fail(w, rc, "%s", qemu_error(&w->qemu));
-		w->qemu_started = true;
+		}
 		where = qemu_gdb_socket(&w->qemu);
 	}
 	int rc = target_open_with(&w->target, where, w->cfg.timeout_ms, w->interrupt_fd);
 	if (rc < 0)
 		return walk_fail_target(w, rc, "connecting to the gdbstub");
 	w->connected = true;
+	if (w->qemu_started && (rc = vmstate_settle(&w->vm, &w->qemu, &w->target, w->cfg.run_timeout_ms)) < 0)
+		return rc == -EINTR ? walk_fail(w, rc, "interrupted while booting the kernel")
+				    : walk_fail_target(w, rc, "booting to the demo's first syscall");
 	return 0;
+}
+
+const char *walk_cache_note(const struct walk *w)
+{
+	return vmstate_note(&w->vm);
+}
+
+void walk_cache_ahead(struct walk *w)
+{
+	if (w->qemu_started)
+		vmstate_prepare_restart(&w->vm);
+}
+
+int walk_rewind(struct walk *w)
+{
+	if (!w->qemu_started || vmstate_restart(&w->vm, &w->qemu) < 0)
+		return 0;
+	/* A new QEMU: new gdbstub, no breakpoints, the CPU at the saved stop. */
+	target_close(&w->target);
+	w->anchors_set = false;
+	w->regs_valid = false;
+	int rc = target_open_with(&w->target, qemu_gdb_socket(&w->qemu), w->cfg.timeout_ms, w->interrupt_fd);
+	w->connected = rc == 0;
+	return rc < 0 ? walk_fail_target(w, rc, "connecting to the restarted QEMU's gdbstub") : 0;
 }
 
 /* The target's command line, plus a word for each demo syscall this kernel cannot take
@@ -252,6 +297,8 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 	    (rc = load_annotations(w)) < 0)
 		return rc;
 	compose_command_line(w);
+	if ((rc = launch_qemu(w)) < 0)
+		return rc;
 	rc = disasm_open(&w->dis, walk_read_memory, w, symbols_symbolize, &w->syms);
 	if (rc < 0)
 		return walk_fail(w, rc, "%s", disasm_error(&w->dis));
@@ -260,12 +307,12 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 
 void walk_close(struct walk *w)
 {
-	if (w->connected)
-		target_close(&w->target);
+	target_close(&w->target);     /* also after a failed handshake or QEMU's death */
 	w->connected = false;
 	if (w->qemu_started)
 		qemu_stop(&w->qemu);
 	w->qemu_started = false;
+	vmstate_close(&w->vm);
 	disasm_close(&w->dis);
 	for (int i = 0; i < WALK_CODE_CACHE; i++)
 		free(w->code[i].insns);
@@ -430,12 +477,30 @@ int walk_resolve_anchors(struct walk *w)
 /* The exits to user mode: every sysret and iret of the entry text. They are stops
  * whether annotated or not, so a walk always ends where the CPU leaves the kernel, even
  * when a handler rewrote pt_regs->ip (rt_sigreturn) and no note sits on that path. */
+/* The entry text is a few KiB in both kernels; symbols that put its end much further
+ * away describe another kernel, and a scan of them would be a flood of requests. */
+#define MAX_ENTRY_TEXT (256 * 1024)
+
 static int set_exit_breakpoints(struct walk *w)
 {
 	struct disasm_insn insns[32];
+	unsigned rounds = 0;
+	if (w->entry_text_hi - w->entry_text_lo > MAX_ENTRY_TEXT)
+		return walk_fail(w, -ERANGE, "the entry text (0x%llx to 0x%llx) is larger than %d KiB: "
+				 "are the symbols this kernel's?", (unsigned long long)w->entry_text_lo,
+				 (unsigned long long)w->entry_text_hi, MAX_ENTRY_TEXT / 1024);
 	for (uint64_t at = w->entry_text_lo; at < w->entry_text_hi;) {
 		int n = disasm_decode_at(&w->dis, at, 0, insns, 32);
-		if (n <= 0) {
+		if (n < 0) {
+			/* The cache's granule at AT is unreadable: skip it whole (one request each,
+			 * where a byte at a time made a request per byte). */
+			int rc = target_guard(&w->target, &rounds, "scanning the entry text");
+			if (rc < 0)
+				return walk_fail(w, rc, "%s", target_error(&w->target));
+			at = at - at % DISASM_CHUNK + DISASM_CHUNK;
+			continue;
+		}
+		if (n == 0) {
 			at++;                    /* padding or data between functions */
 			continue;
 		}

@@ -29,8 +29,8 @@ check "the loopback walk sees -ENOSYS" grep -q 'returned: `-38`' "$TMP/tcp.txt"
 
 timeout 10 "$SYSWALK" --attach 192.0.2.1:1234 --batch >"$TMP/far.txt" 2>&1
 rc=$?
-check "a non-loopback address is refused with a message" \
-	test $rc -eq 1 -a -n "$(grep -i 'loopback\|refus' "$TMP/far.txt")"
+check "a non-loopback address is refused with a message, as a usage error (exit 2)" \
+	test $rc -eq 2 -a -n "$(grep -i 'loopback\|refus' "$TMP/far.txt")"
 timeout 10 "$SYSWALK" --attach "unix:$TMP/nothing-here.sock" --batch >"$TMP/none.txt" 2>&1
 check_eq "a missing socket is an error (exit 1)" 1 $?
 check "the missing socket's message names the path" grep -q "nothing-here.sock" "$TMP/none.txt"

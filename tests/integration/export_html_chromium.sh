@@ -43,8 +43,9 @@ check_eq "only our own inline script element exists" 1 "$scripts"
 check "the note's <script> is shown as text" grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$dom"
 check "the note's raw <b> is shown as text" grep -q '&lt;b&gt;raw html&lt;/b&gt;' "$dom"
 if grep -q '<b>raw html' "$dom"; then not_ok "no raw HTML from a note reaches the DOM"; else ok "no raw HTML from a note reaches the DOM"; fi
-# ESC (0x1b) became the visible control picture U+241B, never a raw byte.
-check "control bytes are shown as control pictures" grep -q $'\u241b\\[31mred' "$dom"
+# ESC (0x1b) became the visible "\x1b" (textsafe's rule), never a raw byte; so did CSI.
+check "control bytes are shown as \\x1b" grep -qF '\x1b[31mred' "$dom"
+check "C1 CSI, raw or as an entity, is shown as \\u009b" grep -qF 'csi \u009b2J, entity \u009b[1m' "$dom"
 if LC_ALL=C grep -q $'\x1b' "$dom"; then not_ok "no raw ESC byte in the DOM"; else ok "no raw ESC byte in the DOM"; fi
 check "changed registers are marked" grep -q 'class="rv changed' "$dom"
 check "the current instruction is marked" grep -q '<tr class="current">' "$dom"

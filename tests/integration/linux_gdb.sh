@@ -22,15 +22,8 @@ cd "$ROOT"
 tmpdir
 
 # --- the kernel ---------------------------------------------------------------
-cache=$(scripts/fetch-linux.sh --dbg 2>"$TMP/fetch.err")
-rc=$?
-if [ "$rc" -eq 3 ]; then
-	skip "linux target" "Debian's archive cannot be reached: $(tail -n 1 "$TMP/fetch.err")"
-	exit 0
-elif [ "$rc" -ne 0 ]; then
-	not_ok "fetch the Linux kernel" "scripts/fetch-linux.sh --dbg exited $rc: $(tail -n 1 "$TMP/fetch.err")"
-	exit 0
-fi
+linux_kernel "linux target" || exit 0
+cache=$LINUX_CACHE
 map=$cache/System.map
 sym() { awk -v s="$1" '$3 == s { print $1; exit }' "$map"; }
 for s in entry_SYSCALL_64 do_syscall_64 x64_sys_call entry_SYSRETQ_unsafe_stack; do

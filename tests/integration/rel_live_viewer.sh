@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tests/integration/rel_live_viewer.sh: the interactive viewer on the live teaching
-# kernel, under tmux. SIGINT, SIGTERM, SIGHUP, SIGSEGV and SIGABRT: the terminal comes
-# back (stty -g identical) and no QEMU is left. QEMU killed while the viewer is idle at
+# kernel, under tmux. SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+# SIGSEGV and SIGABRT: the exit status is 128 + the signal, the terminal comes back
+# (stty -g identical), no QEMU and no socket directory is left; SIGPIPE is ignored (the
+# viewer goes on, q then exits 0). QEMU killed while the viewer is idle at
 # 20 points of the walk (stops 1 to 20, reached with 's'): within a second, without a
 # key, the viewer says so in plain words; history stays browsable (b), q exits with
 # status 0 and the terminal is restored.
@@ -16,7 +18,7 @@ source "$ROOT/tests/lib/tmux.sh"
 # tmux runs the wrapper with the server's environment: hand TMPDIR over explicitly.
 UI_CMD="env TMPDIR=$TMP $UI_CMD"
 
-for sig in INT TERM HUP SEGV ABRT; do
+for sig in INT TERM HUP QUIT USR1 USR2 ALRM PIPE SEGV ABRT; do
 	tmux_wrapped 160 45
 	if ! tmux_wait "stop 1 of" 30; then
 		not_ok "SIG$sig: the live viewer starts" "$(tmux_screen | tail -2 | tr '\n' ' ')"
@@ -24,10 +26,19 @@ for sig in INT TERM HUP SEGV ABRT; do
 		continue
 	fi
 	kill -"$sig" "$(cat "$TMP/pid")"
+	want=$((128 + $(kill -l "$sig")))
+	if [ "$sig" = PIPE ]; then
+		sleep 0.5
+		check "SIGPIPE: ignored, the viewer goes on" kill -0 "$(cat "$TMP/pid")"
+		tmux_keys q
+		want=0
+	fi
 	if tmux_wait_file "$TMP/rc" 10; then
+		check_eq "SIG$sig: exit status" "$want" "$(cat "$TMP/rc")"
 		check_eq "SIG$sig: terminal settings restored (stty -g)" "$(cat "$TMP/stty.before")" "$(cat "$TMP/stty.after")"
 		sleep 0.3
 		check_eq "SIG$sig: no QEMU left" "" "$(rel_our_qemus)"
+		check_eq "SIG$sig: no socket directory left" "" "$(rel_leftover_dirs)"
 	else
 		not_ok "SIG$sig: the viewer exits" "no exit status after 10 s"
 	fi

@@ -21,19 +21,10 @@ start_qemu() {  # a stopped teaching kernel with its gdbstub on $TMP/q.sock
 	return $rc
 }
 
-spid=
-start_stub() {  # start_stub FAULT [fake_stub options]: listening on $TMP/f.sock
-	rm -f "$TMP/f.sock" "$TMP/stub.out"
-	"$STUB" "$TMP/f.sock" "$@" >"$TMP/stub.out" 2>&1 &
-	spid=$!
-	on_exit "kill -9 $spid"
-	for _ in $(seq 100); do grep -q listening "$TMP/stub.out" 2>/dev/null && return 0; sleep 0.05; done
-	return 1
-}
 
 stop_all() {
-	kill -9 $spid $qpid 2>/dev/null
-	wait $spid $qpid 2>/dev/null
+	kill -9 $REL_STUB_PID $qpid 2>/dev/null
+	wait $REL_STUB_PID $qpid 2>/dev/null
 }
 
 # fault NAME LIMIT-MS MESSAGE-REGEX STUB-ARGS...: run a --batch walk of every syscall
@@ -62,28 +53,28 @@ fault() {
 
 # --- the handshake, against the scripted stub (no QEMU) ---------------------------------
 TIMEOUT_MSG='timed out|stopped answering'
-start_stub silent --match qXfer
+rel_start_stub silent --match qXfer
 fault "handshake: no answer to the target description" 3500 "$TIMEOUT_MSG"
-start_stub silent-ack --match '?'
+rel_start_stub silent-ack --match '?'
 fault "handshake: '?' acknowledged, never answered" 3500 "$TIMEOUT_MSG"
-start_stub close-mid --match vCont?
+rel_start_stub close-mid --match vCont?
 fault "handshake: connection closed mid-packet" 1000 "closed the connection"
-start_stub garbage --match qSupported
+rel_start_stub garbage --match qSupported
 fault "handshake: garbage instead of qSupported's answer" 1000 "corrupt packets"
-start_stub noise --match qXfer
+rel_start_stub noise --match qXfer
 fault "handshake: noise that never frames a packet" 3500 "$TIMEOUT_MSG"
 
 # --- a real walk, relayed to QEMU until the cue -----------------------------------------
 walk_fault() {  # walk_fault NAME LIMIT REGEX FAULT STUB-ARGS...
 	local name=$1 limit=$2 want=$3; shift 3
-	if start_qemu && start_stub "$@" --upstream "$TMP/q.sock"; then
+	if start_qemu && rel_start_stub "$@" --upstream "$TMP/q.sock"; then
 		fault "$name" "$limit" "$want"
 	else
 		not_ok "$name" "QEMU or the stub did not start"
 		stop_all
 	fi
 }
-start_qemu && start_stub none --upstream "$TMP/q.sock"
+start_qemu && rel_start_stub none --upstream "$TMP/q.sock"
 timeout 30 "$SYSWALK" "${NOTES[@]}" --attach "unix:$TMP/f.sock" --timeout 2 --batch --syscall all \
 	>"$TMP/relay.txt" 2>"$TMP/err"
 check_eq "a walk through the faultless relay succeeds" "0:$(head -c 200 "$TMP/err")" "$?:"
@@ -100,7 +91,7 @@ walk_fault "walk: noise after the 2nd 'g'" 3500 "$TIMEOUT_MSG" noise --match g -
 check "no QEMU left by the stub tests" test -z "$(pgrep -f "$TMP/q.sock")"
 
 # --- Ctrl-C while waiting on a hung stub (a long timeout, so only SIGINT can end it) -----
-start_stub silent --match qXfer
+rel_start_stub silent --match qXfer
 # (env: a background job of a script starts with SIGINT ignored; a user's shell does not)
 env --default-signal=INT "$SYSWALK" "${NOTES[@]}" --attach "unix:$TMP/f.sock" --timeout 60 --batch \
 	>/dev/null 2>"$TMP/err" &
@@ -119,9 +110,9 @@ fi
 stop_all
 
 # The viewer: 'n' runs to the next stop, the stub freezes at that continue (the walk's
-# third: two ran to the first stop); Ctrl-C interrupts it (2 s grace), the viewer says
-# so and stays usable; a second Ctrl-C quits.
-if command -v tmux >/dev/null && start_qemu && start_stub silent --match 'vCont;c' --after 3 --upstream "$TMP/q.sock"; then
+# second: one ran to the user's syscall, and a step took it into the kernel); Ctrl-C
+# interrupts it (2 s grace), the viewer says so and stays usable; a second Ctrl-C quits.
+if command -v tmux >/dev/null && start_qemu && rel_start_stub silent --match 'vCont;c' --after 2 --upstream "$TMP/q.sock"; then
 	UI_CMD="$SYSWALK ${NOTES[*]} --attach unix:$TMP/f.sock --timeout 60"
 	tmux_wrapped 220 40     # wide: the status line holds the whole message
 	if tmux_wait "stop 1 of" 20; then

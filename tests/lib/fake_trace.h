@@ -4,7 +4,8 @@
  * all talk about the same stops. Header-only (static inline) on purpose: it is test
  * code and must not end up in the viewer library or in every unit test.
  *
- * Stop 4 carries a hostile note (a <script> element, quotes, '&', 0x01 and ESC) so
+ * Stop 4 carries a hostile note (a <script> element, quotes, '&', 0x01, ESC, the C1
+ * control CSI raw and as an entity, a bidi override) so
  * every exporter is exercised on text that must be escaped.
  */
 #ifndef SYSWALK_FAKE_TRACE_H
@@ -23,7 +24,8 @@
 #define FAKE_FRAME_BASE 0xfffffe0000002f58ULL   /* task stack top - sizeof(pt_regs) */
 #define FAKE_HOSTILE_NOTE \
 	"A note that tries to break out: <script>alert(1)</script> \"quoted\" 'single' " \
-	"R&D \x01 and \x1b[31mred\x1b[0m.\n\n<b>raw html</b> must stay text."
+	"R&D \x01 and \x1b[31mred\x1b[0m, csi \xc2\x9b" "2J, entity &#x9b;[1m, rtl \xe2\x80\xae" "txt.\n\n" \
+	"<b>raw html</b> must stay text."
 
 static const char *const fake_reg_names[] = {
 	"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",

@@ -23,6 +23,9 @@
 #                        end. (Requests go out with send(), which /proc/PID/io does not
 #                        count.)
 #   rel_run_to PID N     spin until PID has read N bytes (or has exited: status 1)
+#   rel_start_stub FAULT [fake_stub options]
+#                        tests/tools/fake_stub listening on $TMP/f.sock (its stdout in
+#                        $TMP/stub.out, its pid in REL_STUB_PID, killed at exit)
 
 rel_setup() {
 	export TMPDIR=$TMP
@@ -106,5 +109,14 @@ rel_run_to() {
 		rel_rchar "$1"
 		[ "${REL_RCHAR:-0}" -ge "$2" ] && return 0
 	done
+	return 1
+}
+
+rel_start_stub() {
+	rm -f "$TMP/f.sock" "$TMP/stub.out"
+	"$BUILD/tests/tools/fake_stub" "$TMP/f.sock" "$@" >"$TMP/stub.out" 2>&1 &
+	REL_STUB_PID=$!
+	on_exit "kill -9 $REL_STUB_PID"
+	for _ in $(seq 100); do grep -q listening "$TMP/stub.out" 2>/dev/null && return 0; sleep 0.05; done
 	return 1
 }

@@ -1,7 +1,7 @@
 /* fake_stub: a gdbstub on a unix socket that misbehaves on cue, for fault injection.
  *
  * Usage: fake_stub LISTEN_PATH FAULT [--upstream SOCKET] [--match PREFIX] [--after N]
- *                  [--xml DIR]
+ *                  [--xml DIR] [--reply PAYLOAD] [--log]
  *
  * It answers like QEMU 7.2 because, given --upstream, it IS QEMU 7.2: every byte is
  * relayed to and from a real gdbstub until the fault's cue, the N-th packet from the
@@ -20,6 +20,16 @@
  *   garbage    '+', then every 20 ms a burst of bytes that are never a valid packet
  *              (bad checksums, stray '#', noise), until the client leaves
  *   noise      like garbage but without any '$': bytes a decoder can only skip
+ * and the hostile ones, after which the session goes on (relayed or scripted):
+ *   reply      the cue packet is answered with --reply PAYLOAD (C escapes \e \a \n
+ *              \\ \xNN are decoded: a stub that sends terminal escapes)
+ *   mem-error  from the cue on, every 'm' is answered "E14" (memory unreadable)
+ *   stop-elsewhere  from the cue on, every continue ('c', "vCont;c") is answered at
+ *              once with a stop reply, the CPU never having moved: every stop is
+ *              somewhere else than the caller waits for
+ *
+ * --log prints "packet PAYLOAD" (non-printable bytes as \xNN) for each packet the
+ * client sends, so a test can tell what was asked.
  *
  * Prints "listening PATH" on stdout once the socket accepts connections, and "cue MS
  * PAYLOAD" when the fault begins (MS: wall-clock milliseconds, as `date +%s%3N`, so a
@@ -39,7 +49,8 @@
 
 #include "rsp_codec.h"
 
-enum fault { F_NONE, F_SILENT, F_SILENT_ACK, F_CLOSE_MID, F_GARBAGE, F_NOISE };
+enum fault { F_NONE, F_SILENT, F_SILENT_ACK, F_CLOSE_MID, F_GARBAGE, F_NOISE,
+	     F_REPLY, F_MEM_ERROR, F_STOP_ELSEWHERE };
 
 struct stub {
 	enum fault fault;
@@ -52,9 +63,47 @@ struct stub {
 	char item[20000];          /* raw bytes of the item being decoded */
 	size_t item_len;
 	const char *xml_dir;       /* scripted: where the target description's files are */
+	char reply[4096];          /* --reply, decoded */
+	size_t reply_len;
+	bool log;                  /* --log */
 };
 
-static const char *fault_names[] = { "none", "silent", "silent-ack", "close-mid", "garbage", "noise" };
+static const char *fault_names[] = { "none", "silent", "silent-ack", "close-mid", "garbage", "noise",
+				     "reply", "mem-error", "stop-elsewhere" };
+
+/* Faults after which the session goes on: only some packets are answered in place. */
+static bool fault_goes_on(enum fault f)
+{
+	return f == F_REPLY || f == F_MEM_ERROR || f == F_STOP_ELSEWHERE;
+}
+
+/* --reply's C escapes decoded into S->reply. */
+static void decode_reply(struct stub *s, const char *arg)
+{
+	size_t n = 0;
+
+	for (const char *p = arg; *p && n < sizeof s->reply; p++) {
+		if (*p != '\\' || !p[1]) {
+			s->reply[n++] = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'e': s->reply[n++] = 0x1b; break;
+		case 'a': s->reply[n++] = 0x07; break;
+		case 'n': s->reply[n++] = '\n'; break;
+		case 'x': {
+			unsigned v = 0;
+			int k = 0;
+			while (k < 2 && rsp_hex_digit((unsigned char)p[1]) >= 0)
+				v = v * 16 + (unsigned)rsp_hex_digit((unsigned char)*++p), k++;
+			s->reply[n++] = (char)v;
+			break;
+		}
+		default: s->reply[n++] = *p; break;
+		}
+	}
+	s->reply_len = n;
+}
 
 static int die(const char *what)
 {
@@ -165,22 +214,63 @@ static void begin_fault(struct stub *s, const char *payload)
 	case F_NOISE:
 		put(s->client, "+", 1);
 		break;
+	case F_REPLY:
+		put(s->client, "+", 1);
+		put_packet(s, s->reply, s->reply_len);
+		break;
 	default:
 		break;
 	}
+}
+
+/* After the cue of a fault that goes on: answer P here when the fault says so. */
+static bool answer_in_place(struct stub *s, const char *p)
+{
+	if (s->fault == F_MEM_ERROR && p[0] == 'm') {
+		put(s->client, "+", 1);
+		put_packet(s, "E14", 3);
+		return true;
+	}
+	if (s->fault == F_STOP_ELSEWHERE && (strcmp(p, "c") == 0 || strncmp(p, "vCont;c", 7) == 0)) {
+		put(s->client, "+", 1);
+		put_packet(s, "T05thread:01;", 13);
+		return true;
+	}
+	return false;
+}
+
+static void log_packet(const char *p, size_t len)
+{
+	fputs("packet ", stdout);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			putchar(c);
+		else
+			printf("\\x%02x", c);
+	}
+	putchar('\n');
+	fflush(stdout);
 }
 
 /* One complete item from the client (its raw bytes in s->item). */
 static void client_item(struct stub *s)
 {
 	bool packet = s->dec.kind == RSP_KIND_PACKET;
+	if (packet && s->log)
+		log_packet(s->dec.payload, s->dec.len);
 	if (packet && s->fault != F_NONE && !s->faulting &&
 	    strncmp(s->dec.payload, s->match, strlen(s->match)) == 0 && ++s->seen == s->after) {
 		begin_fault(s, s->dec.payload);
-		return;
+		if (!fault_goes_on(s->fault) || s->fault == F_REPLY)
+			return;
 	}
-	if (s->faulting)
+	if (s->faulting && fault_goes_on(s->fault)) {
+		if (packet && answer_in_place(s, s->dec.payload))
+			return;
+	} else if (s->faulting) {
 		return;               /* a faulty stub hears nothing more */
+	}
 	if (s->upstream >= 0)
 		put(s->upstream, s->item, s->item_len);
 	else if (packet)
@@ -237,8 +327,9 @@ static int connect_to(const char *path)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: fake_stub LISTEN_PATH none|silent|silent-ack|close-mid|garbage|noise "
-			"[--upstream SOCKET] [--match PREFIX] [--after N] [--xml DIR]\n");
+	fprintf(stderr, "usage: fake_stub LISTEN_PATH none|silent|silent-ack|close-mid|garbage|noise|"
+			"reply|mem-error|stop-elsewhere [--upstream SOCKET] [--match PREFIX] [--after N] "
+			"[--xml DIR] [--reply PAYLOAD] [--log]\n");
 	exit(2);
 }
 
@@ -256,6 +347,10 @@ int main(int argc, char **argv)
 	if ((int)s.fault < 0)
 		usage();
 	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--log") == 0) {
+			s.log = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage();
 		if (strcmp(argv[i], "--upstream") == 0)
@@ -266,6 +361,8 @@ int main(int argc, char **argv)
 			s.after = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--xml") == 0)
 			xml = argv[++i];
+		else if (strcmp(argv[i], "--reply") == 0)
+			decode_reply(&s, argv[++i]);
 		else
 			usage();
 	}
@@ -306,7 +403,7 @@ int main(int argc, char **argv)
 			ssize_t n = read(s.upstream, buf, sizeof buf);
 			if (n <= 0)
 				break;
-			if (!s.faulting)
+			if (!s.faulting || fault_goes_on(s.fault))
 				put(s.client, buf, (size_t)n);
 		}
 	}

@@ -14,7 +14,7 @@ check "first screen shows the note title" tmux_wait "entry_SYSCALL_64: the CPU h
 check "first screen shows RCX = user RIP after syscall" tmux_wait "rcx 0000000000401013"
 check "status says stop 1 of 1" tmux_wait_stop 1 1 10
 check "console escape bytes are shown, not obeyed" tmux_wait 'teach: \x1b[31mred?\x1b[0m demo'
-check "bytes read from the console fd are shown, sanitised" tmux_wait 'late\x1b]0;title? line from the console'
+check "bytes read from the console fd are shown, sanitised" tmux_wait 'late\x1b]0;title\x07 line from the console'
 
 start=$(date +%s%N)
 tmux_keys n

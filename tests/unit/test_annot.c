@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -380,6 +381,32 @@ static void test_directory(void **state)
 	assert_int_equal(annot_load_file(&set, path), 1);
 	assert_non_null(strstr(set.errors[0], "cannot read: No such file or directory"));
 	annot_set_free(&set);
+
+	/* A directory or a FIFO named *.md next to a valid note: each refused by name, at
+	 * once, no crash (a directory used to double-free), the valid note still loaded. */
+	char odd[] = "/tmp/test_annot_odd.XXXXXX";
+	assert_non_null(mkdtemp(odd));
+	snprintf(path, sizeof(path), "%s/10-ok.md", odd);
+	FILE *ok = fopen(path, "w");
+	fputs("## entry\n\nfine\n", ok);
+	fclose(ok);
+	snprintf(path, sizeof(path), "%s/20-dir.md", odd);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/30-fifo.md", odd);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	annot_set_init(&set);
+	assert_int_equal(annot_load_dir(&set, odd), 2);
+	assert_int_equal(set.nerrors, 2);
+	assert_non_null(strstr(set.errors[0], "20-dir.md:1: cannot read: a directory, not a regular file"));
+	assert_non_null(strstr(set.errors[1], "30-fifo.md:1: cannot read: a FIFO, not a regular file"));
+	assert_int_equal(set.nnotes, 1);
+	annot_set_free(&set);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/20-dir.md", odd);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/10-ok.md", odd);
+	unlink(path);
+	rmdir(odd);
 
 	char empty[] = "/tmp/test_annot_empty.XXXXXX";
 	assert_non_null(mkdtemp(empty));

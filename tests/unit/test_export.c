@@ -56,10 +56,11 @@ static void test_html_escape(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	export_html_escape(f, "a&b<c>\"d'e\x01\x1b\x7f\tz\r\nq\rw");
+	export_html_escape(f, "a&b<c>\"d'e\x01\x1b\x7f\tz\r\nq\rw\xc2\x9b\xe2\x80\xae\xff\xc3\xa9");
 	export_html_escape(f, NULL);
 	fclose(f);
-	assert_string_equal(buf, "a&amp;b&lt;c&gt;&quot;d&#39;e&#x2401;&#x241b;&#x2421;\tz\nq&#x240d;w");
+	assert_string_equal(buf, "a&amp;b&lt;c&gt;&quot;d&#39;e\\x01\\x1b\\x7f\tz\nq\\x0dw"
+			    "\\u009b\\u202e\\xff\xc3\xa9");
 	free(buf);
 }
 
@@ -90,7 +91,9 @@ static void test_html_page(void **state)
 	assert_non_null(strstr(html, "R&amp;D"));
 	assert_null(strchr(html, '\x1b'));
 	assert_null(strchr(html, '\x01'));
-	assert_non_null(strstr(html, "\xe2\x90\x9b[31mred"));       /* U+241B */
+	assert_non_null(strstr(html, "\\x1b[31mred"));
+	assert_non_null(strstr(html, "csi \\u009b2J, entity \\u009b[1m, rtl \\u202etxt"));
+	assert_null(strstr(html, "\xc2\x9b"));
 	/* Markdown of an ordinary note is rendered. */
 	assert_non_null(strstr(html, "<strong>RIP</strong>"));
 	assert_non_null(strstr(html, "<code>rcx</code>"));
@@ -134,6 +137,8 @@ static void test_markdown_handout(void **state)
 	/* The console fence is longer than the backticks inside it. */
 	assert_non_null(strstr(md, "````text\na ``` fence inside\n````\n"));
 	assert_null(strchr(md, '\x1b'));
+	assert_null(strstr(md, "\xc2\x9b"));
+	assert_non_null(strstr(md, "\\x1b[31mred\\x1b[0m, csi \\u009b2J"));
 	assert_non_null(strstr(md, "k\\_gs\\_base"));
 	free(md);
 	trace_free(&t);
@@ -246,6 +251,59 @@ static void test_files_and_atomicity(void **state)
 	trace_free(&t);
 }
 
+/* A symbolic link at the destination is followed (the link stays, its target gets the
+ * export), dangling or relative; a loop is refused; a 253-byte name works (its
+ * temporary's name is cut to fit NAME_MAX). */
+static void test_links_and_long_names(void **state)
+{
+	char dir[] = "/tmp/test_export.XXXXXX", path[512], link[512], err[512], name[254];
+	struct trace t;
+	struct stat st;
+	char *text;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(fake_trace(&t), 0);
+	snprintf(path, sizeof(path), "%s/real.md", dir);
+	snprintf(link, sizeof(link), "%s/link.md", dir);
+	FILE *f = fopen(path, "w");
+	fputs("old content", f);
+	fclose(f);
+	assert_int_equal(symlink("real.md", link), 0);           /* relative to its directory */
+	assert_int_equal(export_trace(&t, link, err, sizeof(err)), 0);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	text = slurp(path);
+	assert_non_null(strstr(text, "# syswalk: getpid"));
+	free(text);
+	assert_int_equal(dir_entries(dir), 2);
+	/* Dangling: the file it names is created. */
+	unlink(path);
+	assert_int_equal(export_trace(&t, link, err, sizeof(err)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	unlink(path);
+	unlink(link);
+	/* A loop of links: refused with a message, nothing written. */
+	assert_int_equal(symlink("loop.md", link), 0);
+	snprintf(path, sizeof(path), "%s/loop.md", dir);
+	assert_int_equal(symlink("link.md", path), 0);
+	assert_int_equal(export_trace(&t, link, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "link.md: Too many levels of symbolic links"));
+	unlink(path);
+	unlink(link);
+	/* The longest legal name. */
+	memset(name, 'n', sizeof(name) - 1);
+	memcpy(name + sizeof(name) - 4, ".md", 4);
+	assert_int_equal(strlen(name), 253);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(export_trace(&t, path, err, sizeof(err)), 0);
+	assert_int_equal(dir_entries(dir), 1);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+	trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_markdown_handout),
 		cmocka_unit_test(test_format_by_extension),
 		cmocka_unit_test(test_files_and_atomicity),
+		cmocka_unit_test(test_links_and_long_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,6 +54,15 @@ static void test_errors_name_the_argument(void **state)
 	assert_int_equal(parse(&o, err, "--timeout", "-3", NULL), -1);
 	assert_int_equal(parse(&o, err, "stray", NULL, NULL), -1);
 	assert_non_null(strstr(err, "stray"));
+	/* A bad --attach is the command line's error (status 2), not the connection's. */
+	assert_int_equal(parse(&o, err, "--attach", "10.1.2.3:1234", NULL), -1);
+	assert_non_null(strstr(err, "--attach: refusing gdbstub host '10.1.2.3'"));
+	assert_int_equal(parse(&o, err, "--attach", "127.0.0.1:0", NULL), -1);
+	assert_non_null(strstr(err, "--attach: bad port '0'"));
+	assert_int_equal(parse(&o, err, "--attach", "unix:", NULL), -1);
+	assert_int_equal(parse(&o, err, "--attach", "nohostport", NULL), -1);
+	assert_int_equal(parse(&o, err, "--attach", "localhost:1234", NULL), 0);
+	assert_int_equal(parse(&o, err, "--attach", "unix:/tmp/x.sock", NULL), 0);
 }
 
 static void test_every_option_in_usage(void **state)

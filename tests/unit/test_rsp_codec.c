@@ -36,6 +36,7 @@ static void decode_all(const char *input, size_t len, size_t step, size_t cap, c
 			}
 		} else if (rc < 0) {
 			assert_true(d.error[0] != '\0');
+			/* errcode.h: -4098 checksum, -4099 syntax, -4100 run-length, -4101 too big */
 			snprintf(item, sizeof(item), "[E%d]", rc);
 		} else {
 			assert_int_equal(used, n);   /* need-more consumes everything */
@@ -68,7 +69,7 @@ static void test_merged_with_acks(void **state)
 {
 	(void)state;
 	/* Several packets in one buffer, acks and an interrupt byte between them. */
-	check_all_steps("+$OK#9a+-$S05#b8\x03%Stop:T05#xx", 64, "[+][POK][+][-][PS05][^C][E-3]");
+	check_all_steps("+$OK#9a+-$S05#b8\x03%Stop:T05#xx", 64, "[+][POK][+][-][PS05][^C][E-4099]");
 }
 
 static void test_escape(void **state)
@@ -121,14 +122,14 @@ static void test_run_length_errors(void **state)
 
 	/* '*' first: nothing to repeat. */
 	decode_all("$*!#4b", 6, 6, 64, got, sizeof(got));
-	assert_string_equal(got, "[E-4]");
+	assert_string_equal(got, "[E-4100]");
 	/* '#' (6 repeats) and '$' (7) may not be counts; nor may control bytes. */
 	decode_all("$0*##00", 7, 7, 64, got, sizeof(got));
-	assert_string_equal(got, "[E-4]");
+	assert_string_equal(got, "[E-4100]");
 	decode_all("$0*\x10#00", 7, 7, 64, got, sizeof(got));
-	assert_string_equal(got, "[E-4]");
+	assert_string_equal(got, "[E-4100]");
 	/* After the error the decoder resyncs at the next '$'. */
-	check_all_steps("$*!#4b$OK#9a", 64, "[E-4][POK]");
+	check_all_steps("$*!#4b$OK#9a", 64, "[E-4100][POK]");
 }
 
 static void test_checksum(void **state)
@@ -157,17 +158,17 @@ static void test_oversize(void **state)
 
 	/* Cap 4: five bytes is too many, literally or through run-length. */
 	decode_all("$12345#ff", 9, 1, 4, got, sizeof(got));
-	assert_string_equal(got, "[E-5]");
+	assert_string_equal(got, "[E-4101]");
 	decode_all("$12* #00$1234#ca", 16, 1, 4, got, sizeof(got));
-	assert_string_equal(got, "[E-5][P1234]");
+	assert_string_equal(got, "[E-4101][P1234]");
 }
 
 static void test_dollar_inside_packet(void **state)
 {
 	(void)state;
 	/* A packet cut short by a new '$': error, then the new packet is read whole. */
-	check_all_steps("$O$OK#9a", 64, "[E-3][POK]");
-	check_all_steps("$OK#9$OK#9a", 64, "[E-3][POK]");
+	check_all_steps("$O$OK#9a", 64, "[E-4099][POK]");
+	check_all_steps("$OK#9$OK#9a", 64, "[E-4099][POK]");
 }
 
 static void test_garbage_between(void **state)

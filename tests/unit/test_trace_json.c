@@ -56,6 +56,10 @@ static void test_round_trip(void **state)
 	/* 64-bit values are strings: no double ever held them. */
 	assert_non_null(strstr(json, "\"0xffffffff81000000\""));
 	assert_non_null(strstr(json, "\\u001B[31m"));
+	/* ASCII only: the C1 control and the bidi override are escapes in the file. */
+	for (size_t i = 0; i < len; i++)
+		assert_true((unsigned char)json[i] < 0x80);
+	assert_non_null(strstr(json, "csi \\u009B2J"));
 	trace_free(&want);
 	trace_free(&got);
 	free(json);
@@ -165,6 +169,15 @@ static void edit_bytes(json_t *r)
 static void edit_empty(json_t *r) { json_array_clear(json_object_get(r, "snapshots")); }
 static void edit_note_type(json_t *r) { json_object_set_new(snap(r, 4), "note_markdown", json_integer(1)); }
 static void edit_reg_names(json_t *r) { json_array_set_new(json_object_get(r, "register_names"), 3, json_null()); }
+/* A console of 1 MiB and one byte: more than QEMU ever keeps between two stops. */
+static void edit_huge_console(json_t *r)
+{
+	char *big = malloc((1u << 20) + 2);
+	memset(big, 'x', (1u << 20) + 1);
+	big[(1u << 20) + 1] = '\0';
+	json_object_set_new(snap(r, 2), "console", json_string(big));
+	free(big);
+}
 
 static void expect(void (*edit)(json_t *), const char *want)
 {
@@ -201,6 +214,7 @@ static void test_loader_errors_name_the_field(void **state)
 	expect(edit_empty, "snapshots: empty");
 	expect(edit_note_type, "snapshots[4].note_markdown: expected a string or null, found an integer");
 	expect(edit_reg_names, "register_names[3]: expected a string, found null");
+	expect(edit_huge_console, "snapshots[2].console: 1048577 bytes, at most 1048576");
 }
 
 static void expect_text(const char *text, const char *want)
