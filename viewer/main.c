@@ -37,12 +37,14 @@ enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
  * SIGUSR1, SIGUSR2 and SIGALRM set the flag and make the pipe readable, which interrupts
  * a running target (rsp watches it) and ends every loop over the target (target_guard);
  * the walk then stops, QEMU is stopped and its private directory removed, and syswalk
- * exits with 128 + the signal. A crash (SIGSEGV, SIGBUS, SIGFPE, SIGABRT) kills the QEMU
- * of CRASH_QEMU and removes its directory before dying. SIGPIPE is ignored: a write to a
+ * exits with 128 + the signal. A crash (SIGSEGV, SIGBUS, SIGFPE, SIGABRT) kills the QEMUs
+ * of CRASH_QEMU and CRASH_SPARE (the machine-state cache's second one, for r) and removes
+ * their directories before dying. SIGPIPE is ignored: a write to a
  * dead peer is an error where it happens. The only mutable globals, as DESIGN.md allows. */
 static int signal_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t signal_caught;
 static const struct qemu *volatile crash_qemu;
+static const struct qemu *volatile crash_spare;
 
 static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM };
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
@@ -61,6 +63,8 @@ static void on_crash(int sig)
 {
 	if (crash_qemu)
 		qemu_kill_now(crash_qemu);
+	if (crash_spare)
+		qemu_kill_now(crash_spare);
 	raise(sig);     /* SA_RESETHAND put the default action back */
 }
 
@@ -312,6 +316,7 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 	bool all = o->syscall && strcmp(o->syscall, "all") == 0;
 	memset(&w, 0, sizeof(w));
 	crash_qemu = &w.qemu;
+	crash_spare = &w.vm.spare;
 	/* --syscall all starts each walk itself, so that one it cannot follow is only one. */
 	int rc = open_walk(&w, o, p, sc, !all);
 	describe_trace(&w.history, p, argc, argv);
@@ -361,7 +366,7 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 		}
 	}
 	walk_close(&w);
-	crash_qemu = NULL;
+	crash_qemu = crash_spare = NULL;
 	if (signal_caught)
 		return 128 + signal_caught;
 	return rc == 0 ? EXIT_OK : EXIT_ERROR;
@@ -395,6 +400,7 @@ static int viewer_target_fd(void *ctx)
 static void viewer_crash_cleanup(void *ctx)
 {
 	qemu_kill_now(&((struct viewer_ctx *)ctx)->walk->qemu);
+	qemu_kill_now(&((struct viewer_ctx *)ctx)->walk->vm.spare);
 }
 
 static int viewer_target_event(void *ctx, char *msg, size_t len)
@@ -438,9 +444,10 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 	struct walk w;
 	memset(&w, 0, sizeof(w));
 	crash_qemu = &w.qemu;
+	crash_spare = &w.vm.spare;
 	if (open_walk(&w, o, p, sc, true) < 0) {
 		walk_close(&w);
-		crash_qemu = NULL;
+		crash_qemu = crash_spare = NULL;
 		return signal_caught ? 128 + signal_caught : EXIT_ERROR;
 	}
 	describe_trace(&w.history, p, argc, argv);
@@ -462,7 +469,7 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 	hold_quit_signals();
 	int rc = signal_caught ? 128 + signal_caught : ui_run(&uo, &src);
 	walk_close(&w);
-	crash_qemu = NULL;
+	crash_qemu = crash_spare = NULL;
 	return rc;
 }
 

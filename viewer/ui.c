@@ -249,7 +249,7 @@ static void ui_draw(struct ui *u)
 		ui_quiz_arrive(&u->quiz, u->view.pos, u->view.snap);
 		if (u->quiz.active && !u->wide && u->main_pane == UI_PANE_NOTE)
 			u->focus = UI_PANE_REGS;      /* compact: the note waits, the registers show */
-		u->view.hide = ui_quiz_hidden(&u->quiz, u->view.snap, &u->view.hide_value);
+		u->view.hide = ui_quiz_hidden(&u->quiz, u->view.snap, &u->view.hide_value, &u->view.hide_expr);
 	}
 	ui_layout(u);
 	if (u->too_small) {

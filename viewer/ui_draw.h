@@ -58,6 +58,7 @@ struct ui_view {
 	bool cut_below[UI_PANE_COUNT];   /* rows that did not fit below at the last draw */
 	bool hide;                       /* --quiz: values equal to hide_value are not shown */
 	uint64_t hide_value;
+	const char *hide_expr;           /* how that answer is computed: names it reads are hidden */
 	const char *console_tail;        /* live console bytes after the newest stop */
 	size_t console_tail_len;
 	void *md_cache;                  /* rendered note (ui_panes.c owns it) */

@@ -52,10 +52,34 @@ int ui_panes_msrs_height(const struct ui_view *v)
 	return rows;
 }
 
-/* VALUE as DIGITS hex digits, or question marks while a quiz question hides it. */
-static const char *ui_value(const struct ui_view *v, uint64_t value, int digits, char *buf, size_t cap)
+/* Whether the quiz question on screen must hide VALUE, shown under NAME: a value equal
+ * to the answer when it is distinctive (above 0xff), or when the question's expression
+ * reads NAME itself (a small answer such as CS 0x10 or a flag is hidden only there, not
+ * on every register that happens to hold it). */
+static bool ui_hidden(const struct ui_view *v, uint64_t value, const char *name)
 {
-	if (v->hide && value == v->hide_value)
+	char want[48], word[48];
+	const char *p = v->hide_expr;
+
+	if (!v->hide || value != v->hide_value)
+		return false;
+	if (value > 0xff)
+		return true;
+	present_show_canonical(name, strlen(name), want, sizeof want);
+	while (p && *p) {
+		size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+		if (len && strcmp(present_show_canonical(p, len, word, sizeof word), want) == 0)
+			return true;
+		p += len ? len : 1;
+	}
+	return false;
+}
+
+/* VALUE as DIGITS hex digits, or question marks while a quiz question hides it. */
+static const char *ui_value(const struct ui_view *v, uint64_t value, const char *name, int digits,
+			    char *buf, size_t cap)
+{
+	if (ui_hidden(v, value, name))
 		snprintf(buf, cap, "%.*s", digits, "????????????????");
 	else
 		snprintf(buf, cap, "%0*llx", digits, (unsigned long long)value);
@@ -73,7 +97,7 @@ static void ui_reg_cell(const struct ui_view *v, int y, int x, int maxw,
 	char val[24];
 
 	if (used < maxw)
-		ui_put(v, y, x + used + 1, maxw - used - 1, va, ui_value(v, r->value, g->digits, val, sizeof val));
+		ui_put(v, y, x + used + 1, maxw - used - 1, va, ui_value(v, r->value, r->name, g->digits, val, sizeof val));
 }
 
 static void ui_draw_regs(struct ui_view *v, struct ui_rect r, bool focused)
@@ -107,7 +131,7 @@ static void ui_draw_regs(struct ui_view *v, struct ui_rect r, bool focused)
 
 			ui_reg_cell(v, y, r.x, r.w, &flg, fl);
 			present_flags_names(fl->value, true, names, sizeof names);
-			if (v->hide && fl->value == v->hide_value)
+			if (ui_hidden(v, fl->value, "eflags"))
 				snprintf(names, sizeof names, "?");
 			used = flg.name_w + 1 + flg.digits;
 			ui_putf(v, y, r.x + used + 2, r.w - used - 2, v->style[UI_ST_NORMAL], "[%s]", names);
@@ -137,7 +161,7 @@ static bool ui_msr_line(const struct ui_view *v, struct ui_cursor *c, int x, int
 	used += ui_put(v, y, x + used, w - used,
 		       p && p->source != SNAP_MSR_UNKNOWN && p->value != m->value ?
 		       v->style[UI_ST_CHANGED] : v->style[UI_ST_NORMAL],
-		       ui_value(v, m->value, 16, val, sizeof val));
+		       ui_value(v, m->value, present_msr_show_name(id), 16, val, sizeof val));
 	if (m->source == SNAP_MSR_CARRIED)
 		ui_put(v, y, x + used, w - used, v->style[UI_ST_DIM], " (carried)");
 	return true;
@@ -158,7 +182,7 @@ static void ui_draw_msrs(struct ui_view *v, struct ui_rect r, bool focused)
 			continue;
 		if (!ui_msr_line(v, &c, r.x, r.w, (enum snap_msr_id)id))
 			continue;
-		bool hidden = v->hide && s->msrs[id].value == v->hide_value;
+		bool hidden = ui_hidden(v, s->msrs[id].value, present_msr_show_name((enum snap_msr_id)id));
 		int n = hidden ? 0 : present_msr_decode(s, (enum snap_msr_id)id, lines, 4);
 		for (int i = 0; i < n; i++)
 			if (ui_cursor_next(&c, &y))
@@ -261,7 +285,7 @@ static void ui_draw_frame(struct ui_view *v, struct ui_rect r, bool focused)
 		used += ui_putf(v, y, r.x + used, r.w - used, na, "%-9s", sl->name);
 		if (sl->filled)
 			used += ui_put(v, y, r.x + used, r.w - used, va,
-				       ui_value(v, sl->value, 16, val, sizeof val));
+				       ui_value(v, sl->value, shown, 16, val, sizeof val));
 		else
 			used += ui_put(v, y, r.x + used, r.w - used, va, "  (empty)");
 		if (sl->just_written)

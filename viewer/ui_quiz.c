@@ -170,7 +170,7 @@ enum ui_quiz_result ui_quiz_key(struct ui_quiz *q, const struct snapshot *s, int
 	}
 }
 
-bool ui_quiz_hidden(const struct ui_quiz *q, const struct snapshot *s, uint64_t *v)
+bool ui_quiz_hidden(const struct ui_quiz *q, const struct snapshot *s, uint64_t *v, const char **expr)
 {
 	if (!q->active || q->answered || !s || q->question >= s->nquestions)
 		return false;
@@ -178,6 +178,7 @@ bool ui_quiz_hidden(const struct ui_quiz *q, const struct snapshot *s, uint64_t 
 	if (!qn->answer_known)
 		return false;
 	*v = qn->answer;
+	*expr = qn->expr;
 	return true;
 }
 

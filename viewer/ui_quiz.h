@@ -39,8 +39,9 @@ void ui_quiz_arrive(struct ui_quiz *q, size_t pos, const struct snapshot *s);
 /* A key while a question is active. */
 enum ui_quiz_result ui_quiz_key(struct ui_quiz *q, const struct snapshot *s, int ch);
 
-/* Whether a value must be hidden now (the answer of the question on screen), into *V. */
-bool ui_quiz_hidden(const struct ui_quiz *q, const struct snapshot *s, uint64_t *v);
+/* Whether a value must be hidden now (the answer of the question on screen), into *V,
+ * with the expression that computes it into *EXPR. */
+bool ui_quiz_hidden(const struct ui_quiz *q, const struct snapshot *s, uint64_t *v, const char **expr);
 
 /* Draw the question (or its verdict) in a box over R. */
 void ui_quiz_draw(const struct ui_quiz *q, const struct ui_view *v, const struct snapshot *s,
