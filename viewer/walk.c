@@ -136,8 +136,6 @@ static int load_symbols(struct walk *w)
 		w->entry_text_lo = lo->addr;
 		w->entry_text_hi = hi->addr;
 	}
-	if (w->cfg.kernel_config && (rc = kconfig_load(&w->kconfig, w->cfg.kernel_config)) < 0)
-		return walk_fail(w, rc, "%s", w->kconfig.err);
 	const struct sym *top = symbols_by_name(&w->syms, "cpu_current_top_of_stack");
 	if (top) {
 		w->percpu_top_sym = top->addr;
@@ -292,13 +290,26 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 	if (w->cfg.run_timeout_ms <= 0)
 		w->cfg.run_timeout_ms = 120000;
 
+	/* The command line may depend on the kernel's options (noint80): with its .config
+	 * at hand QEMU starts at once and loads a saved state or boots while the symbols,
+	 * DWARF and notes are read; only without one does it wait for the symbols. */
 	int rc;
+	if (w->cfg.kernel_config && (rc = kconfig_load(&w->kconfig, w->cfg.kernel_config)) < 0)
+		return walk_fail(w, rc, "%s", w->kconfig.err);
+	bool early = w->kconfig.loaded;
+	if (early) {
+		compose_command_line(w);
+		if ((rc = launch_qemu(w)) < 0)
+			return rc;
+	}
 	if ((rc = load_symbols(w)) < 0 || (rc = load_debuginfo(w)) < 0 ||
 	    (rc = load_annotations(w)) < 0)
 		return rc;
-	compose_command_line(w);
-	if ((rc = launch_qemu(w)) < 0)
-		return rc;
+	if (!early) {
+		compose_command_line(w);
+		if ((rc = launch_qemu(w)) < 0)
+			return rc;
+	}
 	rc = disasm_open(&w->dis, walk_read_memory, w, symbols_symbolize, &w->syms);
 	if (rc < 0)
 		return walk_fail(w, rc, "%s", disasm_error(&w->dis));
