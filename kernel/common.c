@@ -69,9 +69,14 @@ static noinline int do_syscall_x32(struct pt_regs *regs, int nr)
 
 /*
  * Linux also calls syscall_enter_from_user_mode() before the dispatch
- * (context tracking, seccomp, tracing; it may change nr) and
- * syscall_exit_to_user_mode() after it (signals, rescheduling). The
- * teaching kernel has none of that work, so the dispatch is all there is.
+ * (context tracking, then sti, then ptrace/seccomp/tracing, which may change
+ * nr) and syscall_exit_to_user_mode() after it (exit tracing with IRQs on,
+ * then cli, then signals and rescheduling). The teaching kernel has none of
+ * that work and keeps IRQs off, so the dispatch is all there is.
+ *
+ * A number no table takes still gets a stored result: sys_ni_syscall()'s
+ * -ENOSYS, the same value as the entry's preset. Only nr == -1 (a syscall
+ * seccomp or a tracer cancelled) leaves the preset as the result.
  */
 void do_syscall_64(struct pt_regs *regs, int nr)
 {

@@ -8,9 +8,6 @@
 #include "kernel.h"
 #include "processor.h"
 
-#define __stringify_1(x) #x
-#define __stringify(x) __stringify_1(x)
-
 /*
  * A 64-bit code or data descriptor from Linux's GDT_ENTRY_INIT(flags, base,
  * limit) arguments: the low byte of flags is the access byte (present, DPL,
@@ -43,12 +40,14 @@ DEFINE_PER_CPU_PAGE_ALIGNED(struct entry_stack_page, entry_stack_page);
 DEFINE_PER_CPU_PAGE_ALIGNED(struct entry_stack_page, df_stack_page);
 
 /*
- * As in Linux 5.14, the top of the current task's stack is not a variable of
- * its own but the TSS's unused sp1 slot. Defining it as a symbol lets the
- * entry code say PER_CPU_VAR(cpu_current_top_of_stack) and lets tools find it.
+ * The top of the current task's kernel stack, which the entry code loads into
+ * RSP right after the CR3 switch. As in Linux since 5.13 (commit 1591584e2e76,
+ * "Move cpu_current_top_of_stack out of TSS"), so in the 5.14 this kernel
+ * mirrors and in 6.1 (arch/x86/kernel/cpu/common.c), it is a per-CPU variable
+ * of its own, not the TSS's sp1 slot. run_init_process() sets it; with one
+ * task it never changes afterwards.
  */
-__asm__(".globl cpu_current_top_of_stack\n\t"
-	".set cpu_current_top_of_stack, cpu_tss_rw + " __stringify(TSS_sp1));
+DEFINE_PER_CPU(unsigned long, cpu_current_top_of_stack);
 
 struct desc_ptr {
 	uint16_t size;
@@ -120,9 +119,9 @@ extern char entry_SYSCALL_64[], entry_SYSCALL_compat[];
  * the base SYSRET uses: 64-bit SYSRET loads CS = base + 16 = __USER_CS and
  * SS = base + 8 = __USER_DS, which is why Linux orders its GDT
  * USER32_CS, USER_DS, USER_CS. SYSCALL_MASK lists the RFLAGS bits SYSCALL
- * clears: IF (no interrupt before the stack switch), TF (no single-step trap
- * on the user stack), DF (C code expects it clear), AC (no SMAP bypass),
- * IOPL and NT.
+ * clears: IF (no maskable interrupt before the stack switch; NMI and #MC
+ * ignore IF), TF (no single-step trap on the user stack), DF (C code
+ * expects it clear), AC (no SMAP bypass), IOPL and NT.
  */
 void syscall_init(void)
 {

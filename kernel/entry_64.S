@@ -153,8 +153,10 @@ syscall_return_via_sysret:
 	popq	%rdi
 	popq	%rsp
 	/*
-	 * Linux 6.1's name: from here to sysretq, %rsp is the user's stack; a
-	 * fault now (an NMI, a #GP) would run on it.
+	 * Linux's name since 5.19 (5.14 has no label here): from here to
+	 * sysretq, %rsp is the user's stack; an exception now would run on it
+	 * unless its gate names an IST stack (here only #DF does; Linux gives
+	 * NMI and #MC one too).
 	 */
 	.globl entry_SYSRETQ_unsafe_stack
 entry_SYSRETQ_unsafe_stack:

@@ -29,7 +29,6 @@ static unsigned long init_task_stack[THREAD_SIZE / sizeof(unsigned long)]
 
 static char boot_command_line[COMMAND_LINE_SIZE];
 
-extern unsigned long cpu_current_top_of_stack;
 extern char demo_start[];
 
 /*

@@ -14,10 +14,11 @@
  * In 64-bit mode the TSS holds no register state (there is no hardware task
  * switch): only stack pointers. sp0 is loaded by the CPU on a ring 3 -> 0
  * interrupt; Linux points it at the per-CPU trampoline (entry) stack. sp1 and
- * sp2 would be used for rings 1 and 2, which nobody uses, so Linux 5.14
- * borrows them: sp1 = top of the current task's kernel stack
- * (cpu_current_top_of_stack), sp2 = scratch slot for the user RSP during
- * SYSCALL entry.
+ * sp2 would be used for rings 1 and 2, which nobody uses. Linux borrows sp2
+ * as the scratch slot for the user RSP during SYSCALL entry. sp1 stays unused:
+ * up to 5.12 it held the top of the current task's stack, but since 5.13
+ * (commit 1591584e2e76) that is the per-CPU variable cpu_current_top_of_stack,
+ * in 5.14 as in 6.1, and so here.
  */
 #define TSS_sp0		4
 #define TSS_sp1		12
@@ -32,7 +33,7 @@
 struct x86_hw_tss {
 	uint32_t reserved1;
 	uint64_t sp0;		/* +4:  trampoline stack top */
-	uint64_t sp1;		/* +12: cpu_current_top_of_stack */
+	uint64_t sp1;		/* +12: unused (ring 1) */
 	uint64_t sp2;		/* +20: scratch: user RSP during SYSCALL entry */
 	uint64_t reserved2;
 	uint64_t ist[7];	/* +36: interrupt stack table (IST1 = #DF) */
@@ -91,6 +92,8 @@ struct entry_stack_page {
 #define DEFINE_PER_CPU_PAGE_ALIGNED(type, name) \
 	__attribute__((section(".data..percpu..page_aligned"), aligned(PAGE_SIZE))) type name
 #define DECLARE_PER_CPU_PAGE_ALIGNED(type, name) extern type name
+#define DEFINE_PER_CPU(type, name) __attribute__((section(".data..percpu"))) type name
+#define DECLARE_PER_CPU(type, name) extern type name
 
 extern char __per_cpu_start[], __per_cpu_end[], __per_cpu_load[], __per_cpu_area[];
 #define this_cpu_ptr(ptr) \
@@ -100,6 +103,8 @@ DECLARE_PER_CPU_PAGE_ALIGNED(struct gdt_page, gdt_page);
 DECLARE_PER_CPU_PAGE_ALIGNED(struct tss_struct, cpu_tss_rw);
 DECLARE_PER_CPU_PAGE_ALIGNED(struct entry_stack_page, entry_stack_page);
 DECLARE_PER_CPU_PAGE_ALIGNED(struct entry_stack_page, df_stack_page);
+/* The top of the current task's kernel stack: where entries build struct pt_regs. */
+DECLARE_PER_CPU(unsigned long, cpu_current_top_of_stack);
 
 static inline uint64_t rdmsrl(uint32_t msr)
 {

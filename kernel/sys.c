@@ -12,8 +12,6 @@
 			 0x80 /* SF */ | 0x40 /* ZF */ | 0x10 /* AF */ | 0x4 /* PF */ | \
 			 X86_EFLAGS_CF | X86_EFLAGS_RF)
 
-extern unsigned long cpu_current_top_of_stack;
-
 /* The saved user registers of the current task: just below the top of its stack. */
 static struct pt_regs *current_pt_regs(void)
 {

@@ -12,6 +12,8 @@ packages=(
 	# tests
 	libcmocka-dev tmux gdb chromium valgrind cpio iproute2 groff-base man-db binutils
 	python3-jsonschema
+	# tests: a kernel built the way a learner builds one (scripts/build-linux.sh)
+	linux-source-6.1 bc bison flex xz-utils
 	# make bench: /usr/bin/time for peak memory
 	time
 )

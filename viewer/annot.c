@@ -134,38 +134,80 @@ int annot_load_glossary(struct annot_set *set, const char *path)
 	return annot_load_file(set, path);
 }
 
-/* Resolve one note; on failure the reason goes to *why (static text or printf'd). */
-static int resolve_one(struct annot_note *n, const struct annot_resolver *r, struct annot_set *set,
-                       bool *oom)
+/* Set why note N does not apply; false when memory ran out. */
+static bool not_applicable(struct annot_note *n, bool requirement, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool not_applicable(struct annot_note *n, bool requirement, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(n->not_applicable);
+	n->not_applicable = NULL;
+	int rc = vasprintf(&n->not_applicable, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		n->not_applicable = NULL;
+	n->requirement_unmet = requirement;
+	n->resolved = false;
+	return rc >= 0;
+}
+
+/* The requirement that does not hold for note N, reported; false when they all hold. */
+static bool requirement_unmet(struct annot_note *n, const struct annot_resolver *r, bool *oom)
+{
+	for (size_t i = 0; r->requirement && i < n->nrequires; i++) {
+		char why[256] = "";
+		if (r->requirement(r->ctx, n->requires[i], why, sizeof(why)) == 0) {
+			if (!not_applicable(n, true, "requires %s: %s", n->requires[i],
+					    why[0] ? why : "not so in this kernel"))
+				*oom = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Resolve one note, or say why it does not apply; returns 0 when resolved. */
+static int resolve_one(struct annot_note *n, const struct annot_resolver *r, bool *oom)
 {
 	const struct annot_anchor *a = &n->anchor;
 	uint64_t addr = 0, size = 0;
 
+	if (requirement_unmet(n, r, oom))
+		return -1;
 	if (r->lookup_symbol(r->ctx, a->symbol, &addr, &size) < 0) {
-		add_error(set, oom, "%s:%d: anchor '%s' does not resolve: no symbol '%s'",
-		          n->file, n->line, n->anchor_text, a->symbol);
+		*oom |= !not_applicable(n, false, "this kernel has no symbol '%s'", a->symbol);
 		return -1;
 	}
 	if (a->kind == ANNOT_AT_OFFSET) {
 		if (size && a->offset >= size) {
-			add_error(set, oom, "%s:%d: anchor '%s' does not resolve: offset 0x%llx is "
-			          "past the end of %s (size 0x%llx)", n->file, n->line, n->anchor_text,
-			          (unsigned long long)a->offset, a->symbol, (unsigned long long)size);
+			*oom |= !not_applicable(n, false, "offset 0x%llx is past the end of %s (size 0x%llx)",
+						(unsigned long long)a->offset, a->symbol,
+						(unsigned long long)size);
 			return -1;
 		}
 		addr += a->offset;
-	} else if (a->kind == ANNOT_AT_MNEMONIC) {
-		uint64_t at = 0;
-		int count = r->find_mnemonic(r->ctx, addr, size, a->mnemonic, a->nth, &at);
+	} else if (a->kind == ANNOT_AT_MNEMONIC || a->kind == ANNOT_AT_BRANCH) {
+		uint64_t at = 0, target = 0, tsize;
+		if (a->kind == ANNOT_AT_BRANCH && r->lookup_symbol(r->ctx, a->target, &target, &tsize) < 0) {
+			*oom |= !not_applicable(n, false, "this kernel has no symbol '%s'", a->target);
+			return -1;
+		}
+		int count = r->find_insn(r->ctx, addr, size, a->mnemonic, a->operands, target, a->nth, &at);
+		char what[160];
+		if (a->kind == ANNOT_AT_BRANCH)
+			snprintf(what, sizeof(what), "call or jmp to %s", a->target);
+		else
+			snprintf(what, sizeof(what), "'%s'%s%s%s", a->mnemonic, a->operands ? " with operands '" : "",
+				 a->operands ? a->operands : "", a->operands ? "'" : "");
 		if (count < 0) {
-			add_error(set, oom, "%s:%d: anchor '%s' does not resolve: cannot disassemble %s",
-			          n->file, n->line, n->anchor_text, a->symbol);
+			*oom |= !not_applicable(n, false, "cannot disassemble %s", a->symbol);
 			return -1;
 		}
 		if (count < a->nth) {
-			add_error(set, oom, "%s:%d: anchor '%s' does not resolve: %s %d '%s' in %s",
-			          n->file, n->line, n->anchor_text, count ? "only" : "found",
-			          count, a->mnemonic, a->symbol);
+			*oom |= !not_applicable(n, false, "%s %d %s in %s%s", count ? "only" : "found", count,
+						what, a->symbol, count ? "" : "");
 			return -1;
 		}
 		addr = at;
@@ -178,15 +220,18 @@ static int resolve_one(struct annot_note *n, const struct annot_resolver *r, str
 int annot_resolve(struct annot_set *set, const struct annot_resolver *r)
 {
 	bool oom = false;
-	int errors = 0;
+	int left_out = 0;
 
 	for (size_t i = 0; i < set->nnotes && !oom; i++) {
 		struct annot_note *n = &set->notes[i];
 		n->resolved = false;
+		free(n->not_applicable);
+		n->not_applicable = NULL;
+		n->requirement_unmet = false;
 		if (!n->anchor.symbol || n->anchor.kind == ANNOT_AT_GLOSSARY)
 			continue;    /* its anchor was already reported as malformed */
-		if (resolve_one(n, r, set, &oom) < 0) {
-			errors++;
+		if (resolve_one(n, r, &oom) < 0) {
+			left_out++;
 			continue;
 		}
 		/* One stop shows one note: two anchors at the same byte would hide one of them
@@ -194,17 +239,15 @@ int annot_resolve(struct annot_set *set, const struct annot_resolver *r)
 		for (size_t j = 0; j < i; j++) {
 			const struct annot_note *o = &set->notes[j];
 			if (o->resolved && o->addr == n->addr) {
-				add_error(set, &oom, "%s:%d: anchor '%s' is at the same address (0x%llx) "
-				          "as '%s' (%s:%d); merge the two notes", n->file, n->line,
-				          n->anchor_text, (unsigned long long)n->addr, o->anchor_text,
-				          o->file, o->line);
-				n->resolved = false;
-				errors++;
+				oom |= !not_applicable(n, false, "in this kernel it is the same instruction "
+						       "(0x%llx) as '%s' (%s:%d)", (unsigned long long)n->addr,
+						       o->anchor_text, o->file, o->line);
+				left_out++;
 				break;
 			}
 		}
 	}
-	return oom ? -ENOMEM : errors;
+	return oom ? -ENOMEM : left_out;
 }
 
 const struct annot_note *annot_find_by_addr(const struct annot_set *set, uint64_t addr)
@@ -284,6 +327,13 @@ static void note_free(struct annot_note *n)
 	free(n->anchor_text);
 	free(n->anchor.symbol);
 	free(n->anchor.mnemonic);
+	free(n->anchor.operands);
+	free(n->anchor.target);
+	free(n->not_applicable);
+	for (size_t i = 0; i < n->nrequires; i++)
+		free(n->requires[i]);
+	free(n->requires);
+	free(n->requires_lines);
 	free(n->title);
 	free(n->show);
 	for (size_t i = 0; i < n->nchecks; i++)

@@ -8,6 +8,13 @@
  *     ## entry_SYSCALL_64+0x1c              a byte offset inside it
  *     ## entry_SYSCALL_64/swapgs#2          the 2nd swapgs inside it (#1 by default)
  *     ## entry_SYSCALL_64/swapgs — Swapping GS      with a title after " — "
+ *     ## syscall_return_via_sysret/mov:%rsp,%rdi    the mov whose operands read so
+ *     ## do_syscall_64->syscall_exit_to_user_mode   the call (or tail jmp) to a symbol
+ *
+ * Code that exists only in some kernels (page-table isolation, the IA-32 emulation,
+ * SMP) is noted with "requires:" lines: a note whose requirement does not hold, or
+ * whose anchor this kernel does not have, does not apply to it. It is left out of the
+ * walk with the reason kept (never attached elsewhere, never fatal).
  *
  * A "show: rcx r11 msr.lstar pt_regs.orig_ax" line directly under the heading names
  * what the screen highlights; any number of "check: rcx == $user_return" lines there
@@ -30,7 +37,8 @@
 enum annot_anchor_kind {
 	ANNOT_AT_SYMBOL,     /* SYMBOL */
 	ANNOT_AT_OFFSET,     /* SYMBOL+0xOFF */
-	ANNOT_AT_MNEMONIC,   /* SYMBOL/MNEMONIC[#N] */
+	ANNOT_AT_MNEMONIC,   /* SYMBOL/MNEMONIC[:OPERANDS][#N] */
+	ANNOT_AT_BRANCH,     /* SYMBOL->TARGET[#N]: a call or jmp to TARGET */
 	ANNOT_AT_GLOSSARY,   /* glossary entry: MNEMONIC[/MNEMONIC...] in symbol */
 };
 
@@ -39,7 +47,9 @@ struct annot_anchor {
 	char *symbol;        /* the symbol; for a glossary entry the '/'-separated names */
 	uint64_t offset;     /* ANNOT_AT_OFFSET */
 	char *mnemonic;      /* ANNOT_AT_MNEMONIC, else NULL */
-	int nth;             /* ANNOT_AT_MNEMONIC: which one, from 1 */
+	char *operands;      /* ANNOT_AT_MNEMONIC: text the operands contain, or NULL */
+	char *target;        /* ANNOT_AT_BRANCH: the symbol branched to, else NULL */
+	int nth;             /* ANNOT_AT_MNEMONIC, ANNOT_AT_BRANCH: which one, from 1 */
 };
 
 #define ANNOT_MAX_QUESTIONS 3        /* = SNAP_MAX_QUESTIONS */
@@ -64,6 +74,10 @@ struct annot_note {
 	struct annot_anchor anchor;
 	char *title;         /* the title after the separator, or the anchor text when none */
 	char *show;          /* space-separated names to highlight, "" when none */
+	char **requires;     /* the "requires: ..." lines' values: "CONFIG_SMP", "!pti",
+	                        "symbol asm_int80_emulation" */
+	int *requires_lines;
+	size_t nrequires;
 	char **checks;       /* the "check: EXPR" lines (expr.h), in file order */
 	int *check_lines;    /* line of each check, from 1 */
 	size_t nchecks;
@@ -74,6 +88,11 @@ struct annot_note {
 	int line;            /* line of the heading, from 1 */
 	bool resolved;       /* addr is valid (after annot_resolve) */
 	uint64_t addr;
+	/* After annot_resolve, for a note that is not resolved: why it does not apply to
+	 * this kernel ("needs CONFIG_IA32_EMULATION, not set in .config", "no 'mov' with
+	 * operands ',%cr3' in entry_SYSCALL_64"); NULL otherwise. */
+	char *not_applicable;
+	bool requirement_unmet;  /* the reason is a requires: line (else the anchor) */
 };
 
 /* Text before the first anchor of a file (its title and introduction). */
@@ -98,11 +117,17 @@ struct annot_resolver {
 	void *ctx;
 	/* Address and size in bytes (0 when unknown) of NAME; 0, or negative when absent. */
 	int (*lookup_symbol)(void *ctx, const char *name, uint64_t *addr, uint64_t *size);
-	/* Count the instructions with MNEMONIC in [func_addr, func_addr+func_size); when
-	 * there are at least N, set *addr to the N-th (N from 1). Returns the count seen
-	 * (it may stop counting at N), or negative when the code cannot be disassembled. */
-	int (*find_mnemonic)(void *ctx, uint64_t func_addr, uint64_t func_size,
-	                     const char *mnemonic, int n, uint64_t *addr);
+	/* Count the instructions in [func_addr, func_addr+func_size) that match: by
+	 * MNEMONIC (and OPERANDS, text the operands contain, when not NULL), or, when
+	 * BRANCH_TARGET is not 0, the calls and jmps to that address. When there are at
+	 * least N, set *addr to the N-th (N from 1). Returns the count seen (it may stop
+	 * counting at N), or negative when the code cannot be disassembled. */
+	int (*find_insn)(void *ctx, uint64_t func_addr, uint64_t func_size, const char *mnemonic,
+	                 const char *operands, uint64_t branch_target, int n, uint64_t *addr);
+	/* Whether requirement ITEM (a requires: value) holds for this kernel: 1 yes, 0 no
+	 * (with the reason in WHY), negative when it cannot be told (the note is then
+	 * kept, and its anchor decides). NULL: every requirement is taken as met. */
+	int (*requirement)(void *ctx, const char *item, char *why, size_t whylen);
 };
 
 /* An empty set, ready for loading. */
@@ -123,8 +148,14 @@ int annot_load_buffer(struct annot_set *set, const char *name, const char *buf, 
 /* Load the mnemonic glossary (headings are "## mnemonic[/mnemonic...]") into an empty set. */
 int annot_load_glossary(struct annot_set *set, const char *path);
 
-/* Give every note an address through R; returns the number of errors added, or -ENOMEM. */
+/* Give every note an address through R, or the reason it does not apply to this kernel
+ * (not_applicable). Two notes at one address: the later one does not apply. Returns
+ * the number of notes that do not apply, or -ENOMEM. Nothing is added to the errors:
+ * a kernel the notes were not written for is not a mistake in the notes. */
 int annot_resolve(struct annot_set *set, const struct annot_resolver *r);
+
+/* Check a requires: value's syntax; returns NULL or what is wrong with it. */
+const char *annot_requirement_syntax(const char *item);
 
 /* The resolved note at ADDR, or NULL. */
 const struct annot_note *annot_find_by_addr(const struct annot_set *set, uint64_t addr);

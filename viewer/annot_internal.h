@@ -31,6 +31,9 @@ char *annot_parse_show(struct src *s, int line, const char *text);
 void annot_parse_check(struct src *s, struct annot_note *note, int line, const char *text,
 		       size_t col0);
 
+/* A "requires: CONFIG_X | !CONFIG_X | symbol NAME | pti" line kept on NOTE. */
+void annot_parse_requires(struct src *s, struct annot_note *note, int line, const char *text);
+
 /* An "ask: QUESTION => EXPR [; LABEL = EXPR]..." line kept on NOTE. */
 void annot_parse_ask(struct src *s, struct annot_note *note, int line, const char *text,
 		     size_t col0);

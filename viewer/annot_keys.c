@@ -255,6 +255,24 @@ static char *valid_expr(struct src *s, int line, const char *key, const char *te
 	return expr;
 }
 
+/* Append VALUE (taken over) and its LINE to a note's list of key values. */
+static void push_keyed(struct src *s, char ***values, int **lines, size_t *n, char *value, int line)
+{
+	char **v = realloc(*values, (*n + 1) * sizeof(*v));
+	if (v)
+		*values = v;
+	int *l = v ? realloc(*lines, (*n + 1) * sizeof(*l)) : NULL;
+	if (l)
+		*lines = l;
+	if (!v || !l) {
+		free(value);
+		s->oom = true;
+		return;
+	}
+	(*values)[*n] = value;
+	(*lines)[(*n)++] = line;
+}
+
 void annot_parse_check(struct src *s, struct annot_note *note, int line, const char *text,
                         size_t col0)
 {
@@ -265,19 +283,7 @@ void annot_parse_check(struct src *s, struct annot_note *note, int line, const c
 	char *expr = valid_expr(s, line, "check", text, strlen(text), col0);
 	if (!expr)
 		return;
-	char **checks = realloc(note->checks, (note->nchecks + 1) * sizeof(*checks));
-	int *lines = checks ? realloc(note->check_lines, (note->nchecks + 1) * sizeof(*lines)) : NULL;
-	if (checks)
-		note->checks = checks;
-	if (lines)
-		note->check_lines = lines;
-	if (!checks || !lines) {
-		free(expr);
-		s->oom = true;
-		return;
-	}
-	note->checks[note->nchecks] = expr;
-	note->check_lines[note->nchecks++] = line;
+	push_keyed(s, &note->checks, &note->check_lines, &note->nchecks, expr, line);
 }
 
 /* "ask: QUESTION => EXPR" or "ask: QUESTION => EXPR ; LABEL = EXPR ; LABEL = EXPR ...":
@@ -345,4 +351,46 @@ void annot_parse_ask(struct src *s, struct annot_note *note, int line, const cha
 		return;
 	}
 	note->questions[note->nquestions++] = q;
+}
+
+const char *annot_requirement_syntax(const char *item)
+{
+	const char *p = item + (item[0] == '!');
+	if (strcmp(p, "pti") == 0)
+		return NULL;
+	if (strncmp(p, "CONFIG_", 7) == 0) {
+		if (!p[7])
+			return "expected an option name after CONFIG_";
+		for (const char *q = p + 7; *q; q++)
+			if (!isupper((unsigned char)*q) && !isdigit((unsigned char)*q) && *q != '_')
+				return "a kernel option is CONFIG_ and upper-case letters, digits and '_'";
+		return NULL;
+	}
+	if (strncmp(p, "symbol ", 7) == 0) {
+		const char *name = p + 7;
+		if (!*name || isdigit((unsigned char)*name))
+			return "expected a symbol name after 'symbol '";
+		for (const char *q = name; *q; q++)
+			if (!isalnum((unsigned char)*q) && *q != '_' && *q != '.' && *q != '$')
+				return "a symbol name is letters, digits, '_', '.' and '$'";
+		return NULL;
+	}
+	return "expected CONFIG_NAME, 'symbol NAME' or 'pti', each optionally after '!'";
+}
+
+void annot_parse_requires(struct src *s, struct annot_note *note, int line, const char *text)
+{
+	size_t lead = strspn(text, " \t"), len = strlen(text + lead);
+	while (len && isspace((unsigned char)text[lead + len - 1]))
+		len--;
+	char *item = dup_range(text + lead, len, &s->oom);
+	if (!item)
+		return;
+	const char *why = annot_requirement_syntax(item);
+	if (why) {
+		serr(s, line, "requires: '%s': %s", item, why);
+		free(item);
+		return;
+	}
+	push_keyed(s, &note->requires, &note->requires_lines, &note->nrequires, item, line);
 }

@@ -92,6 +92,10 @@ static int parse_anchor(struct src *s, int line, const char *text, struct annot_
 		a->symbol = dup_range(text, strlen(text), &s->oom);
 		return a->symbol ? 0 : -1;
 	}
+	const char *arrow = strstr(text, "->");
+	if (arrow && (size_t)(arrow - text) < symlen)
+		symlen = (size_t)(arrow - text);
+	rest = text + symlen;
 	bool sym_ok = symlen > 0 && !isdigit((unsigned char)text[0]);
 	for (size_t i = 0; i < symlen; i++)
 		sym_ok = sym_ok && is_symbol_char(text[i]);
@@ -114,17 +118,38 @@ static int parse_anchor(struct src *s, int line, const char *text, struct annot_
 			return -1;
 		}
 		a->kind = ANNOT_AT_OFFSET;
-	} else if (*rest == '/') {
-		const char *m = rest + 1;
-		size_t mlen = strcspn(m, "#");
-		if (!is_mnemonic(m, mlen)) {
+	} else if (*rest == '/' || *rest == '-') {
+		bool branch = *rest == '-';
+		const char *m = rest + (branch ? 2 : 1);
+		size_t mlen = strcspn(m, branch ? "#" : ":#");
+		if (branch) {
+			bool ok = mlen > 0 && !isdigit((unsigned char)m[0]);
+			for (size_t i = 0; i < mlen; i++)
+				ok = ok && is_symbol_char(m[i]);
+			if (!ok) {
+				serr(s, line, "bad branch target '%.*s' in anchor '%s' (expected "
+				     "SYMBOL->TARGET, TARGET a symbol name)", (int)mlen, m, text);
+				return -1;
+			}
+		} else if (!is_mnemonic(m, mlen)) {
 			serr(s, line, "bad mnemonic '%.*s' in anchor '%s' (expected lower-case "
 			     "letters and digits, as the disassembly shows it)", (int)mlen, m, text);
 			return -1;
 		}
+		const char *after = m + mlen;
+		if (*after == ':') {
+			size_t olen = strcspn(after + 1, "#");
+			if (olen == 0) {
+				serr(s, line, "empty operands after ':' in anchor '%s' (expected "
+				     "MNEMONIC:OPERANDS, e.g. mov:%%rsp,%%rdi)", text);
+				return -1;
+			}
+			a->operands = dup_range(after + 1, olen, &s->oom);
+			after += 1 + olen;
+		}
 		a->nth = 1;
-		if (m[mlen] == '#') {
-			const char *num = m + mlen + 1;
+		if (*after == '#') {
+			const char *num = after + 1;
 			char *end = NULL;
 			long n = isdigit((unsigned char)num[0]) ? strtol(num, &end, 10) : 0;
 			if (!end || *end != '\0' || n < 1 || n > 100000) {
@@ -134,8 +159,11 @@ static int parse_anchor(struct src *s, int line, const char *text, struct annot_
 			}
 			a->nth = (int)n;
 		}
-		a->kind = ANNOT_AT_MNEMONIC;
-		a->mnemonic = dup_range(m, mlen, &s->oom);
+		a->kind = branch ? ANNOT_AT_BRANCH : ANNOT_AT_MNEMONIC;
+		if (branch)
+			a->target = dup_range(m, mlen, &s->oom);
+		else
+			a->mnemonic = dup_range(m, mlen, &s->oom);
 	} else {
 		a->kind = ANNOT_AT_SYMBOL;
 	}
@@ -144,16 +172,23 @@ static int parse_anchor(struct src *s, int line, const char *text, struct annot_
 }
 
 /* Whether two anchors name the same place whatever their spelling (X == X+0x0, X/m == X/m#1). */
+static bool same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 static bool same_anchor(const struct annot_anchor *a, const struct annot_anchor *b)
 {
 	uint64_t oa = a->kind == ANNOT_AT_OFFSET ? a->offset : 0;
 	uint64_t ob = b->kind == ANNOT_AT_OFFSET ? b->offset : 0;
-	bool ma = a->kind == ANNOT_AT_MNEMONIC, mb = b->kind == ANNOT_AT_MNEMONIC;
+	bool ia = a->kind == ANNOT_AT_MNEMONIC || a->kind == ANNOT_AT_BRANCH;
+	bool ib = b->kind == ANNOT_AT_MNEMONIC || b->kind == ANNOT_AT_BRANCH;
 
-	if (strcmp(a->symbol, b->symbol) != 0 || ma != mb)
+	if (strcmp(a->symbol, b->symbol) != 0 || ia != ib)
 		return false;
-	if (ma)
-		return a->nth == b->nth && strcmp(a->mnemonic, b->mnemonic) == 0;
+	if (ia)
+		return a->kind == b->kind && a->nth == b->nth && same_text(a->mnemonic, b->mnemonic) &&
+		       same_text(a->operands, b->operands) && same_text(a->target, b->target);
 	return oa == ob;
 }
 
@@ -343,14 +378,19 @@ static int read_heading(struct src *s, cmark_node *h, struct annot_note *note)
 			if (value)
 				annot_parse_check(s, note, next, value, 6);
 			free(value);
+		} else if (klen == 8 && !strncmp(lp, "requires", 8)) {
+			char *value = dup_range(lp + 9, llen - 9, &s->oom);
+			if (value)
+				annot_parse_requires(s, note, next, value);
+			free(value);
 		} else if (klen == 3 && !strncmp(lp, "ask", 3)) {
 			char *value = dup_range(lp + 4, llen - 4, &s->oom);
 			if (value)
 				annot_parse_ask(s, note, next, value, 4);
 			free(value);
 		} else {
-			serr(s, next, "unknown key '%.*s:' under the heading (show:, check: and ask: "
-			     "are known; put prose after a blank line)", (int)klen, lp);
+			serr(s, next, "unknown key '%.*s:' under the heading (show:, check:, ask: and "
+			     "requires: are known; put prose after a blank line)", (int)klen, lp);
 		}
 	}
 	return next;

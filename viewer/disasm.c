@@ -319,9 +319,52 @@ static bool mnemonic_matches(const char *want, const char *att, const char *inte
 	return al == wl + 1 && strchr("bwlq", att[al - 1]) && !strncasecmp(want, att, wl);
 }
 
-int disasm_find_mnemonic(struct disasm *d, uint64_t start, uint64_t size, const char *mnemonic,
-			 int nth, uint64_t *addr)
+/* Whether the operand text OPS contains WANT, ignoring spaces and case (the anchor
+ * "mov:%rsp,%rdi" finds "movq %rsp, %rdi"). */
+static bool operands_match(const char *want, const char *ops)
 {
+	char packed[160];
+	size_t n = 0;
+	for (const char *p = ops; *p && n + 1 < sizeof packed; p++)
+		if (*p != ' ')
+			packed[n++] = *p;
+	packed[n] = '\0';
+	return strcasestr(packed, want) != NULL;
+}
+
+/* The direct target of a call or jmp (not a conditional jump), or 0. */
+static uint64_t branch_target(const cs_insn *in)
+{
+	const cs_x86 *x = &in->detail->x86;
+	bool call = in_group(in, X86_GRP_CALL);
+	bool jmp = in->id == X86_INS_JMP;
+	if ((!call && !jmp) || x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
+		return 0;
+	return (uint64_t)x->operands[0].imm;
+}
+
+static bool pattern_matches(const struct disasm_pattern *pat, const cs_insn *in, const char *intel)
+{
+	if (pat->branch)
+		return branch_target(in) == pat->target && pat->target != 0;
+	return mnemonic_matches(pat->mnemonic, in->mnemonic, intel) &&
+	       (!pat->operands || operands_match(pat->operands, in->op_str));
+}
+
+/* "call or jmp to 0x...", or "movq %rsp,%rdi"-like words for messages. */
+static void pattern_words(const struct disasm_pattern *pat, char *buf, size_t len)
+{
+	if (pat->branch)
+		snprintf(buf, len, "call or jmp to 0x%" PRIx64, pat->target);
+	else
+		snprintf(buf, len, "\"%s%s%s\"", pat->mnemonic, pat->operands ? " " : "",
+			 pat->operands ? pat->operands : "");
+}
+
+int disasm_find(struct disasm *d, uint64_t start, uint64_t size, const struct disasm_pattern *pat,
+		int nth, uint64_t *addr)
+{
+	char what[200];
 	if (!d->att)
 		return fail(d, -EBADF, "disassembler not open");
 	if (nth < 1)
@@ -329,12 +372,13 @@ int disasm_find_mnemonic(struct disasm *d, uint64_t start, uint64_t size, const 
 	if (size == 0 || size > MAX_FIND_SPAN)
 		return fail(d, -EINVAL, "function size %" PRIu64 " is not searchable (0 or over %u bytes)",
 			    size, MAX_FIND_SPAN);
+	pattern_words(pat, what, sizeof what);
 	uint8_t *buf = malloc((size_t)size);
 	cs_insn *in = cs_malloc(d->att);
 	cs_insn *il = cs_malloc(d->intel);
 	int rc = -ENOMEM, seen = 0;
 	if (!buf || !in || !il) {
-		fail(d, rc, "out of memory searching for %s", mnemonic);
+		fail(d, rc, "out of memory searching for %s", what);
 		goto out;
 	}
 	long got = disasm_cache_read(d, start, buf, (size_t)size);
@@ -350,14 +394,14 @@ int disasm_find_mnemonic(struct disasm *d, uint64_t start, uint64_t size, const 
 		if (!cs_disasm_iter(d->att, &p, &left, &a, in)) {
 			if ((size_t)got < size || left >= DISASM_MAX_INSN)
 				rc = fail(d, -EILSEQ, "bytes at 0x%" PRIx64 " are not an instruction "
-					  "(or unreadable) before %s #%d was found", a, mnemonic, nth);
+					  "(or unreadable) before %s #%d was found", a, what, nth);
 			break;
 		}
 		const uint8_t *ip = in->bytes;
 		size_t ileft = in->size;
 		uint64_t ia = in->address;
 		const char *intel = cs_disasm_iter(d->intel, &ip, &ileft, &ia, il) ? il->mnemonic : NULL;
-		if (mnemonic_matches(mnemonic, in->mnemonic, intel) && ++seen == nth) {
+		if (pattern_matches(pat, in, intel) && ++seen == nth) {
 			*addr = in->address;
 			break;
 		}
@@ -365,8 +409,8 @@ int disasm_find_mnemonic(struct disasm *d, uint64_t start, uint64_t size, const 
 	if (rc == -ENOENT) {
 		rc = seen;
 		if (seen < nth)
-			fail(d, -ENOENT, "only %d \"%s\" instruction%s in the %" PRIu64 " bytes at 0x%" PRIx64
-			     ", not %d", seen, mnemonic, seen == 1 ? "" : "s", size, start, nth);
+			fail(d, -ENOENT, "only %d %s instruction%s in the %" PRIu64 " bytes at 0x%" PRIx64
+			     ", not %d", seen, what, seen == 1 ? "" : "s", size, start, nth);
 	}
 out:
 	if (in)
@@ -375,6 +419,13 @@ out:
 		cs_free(il, 1);
 	free(buf);
 	return rc;
+}
+
+int disasm_find_mnemonic(struct disasm *d, uint64_t start, uint64_t size, const char *mnemonic,
+			 int nth, uint64_t *addr)
+{
+	struct disasm_pattern pat = { .mnemonic = mnemonic };
+	return disasm_find(d, start, size, &pat, nth, addr);
 }
 
 const char *disasm_error(const struct disasm *d)

@@ -86,7 +86,22 @@ int disasm_decode_at(struct disasm *d, uint64_t addr, uint64_t rip, struct disas
 int disasm_window(struct disasm *d, uint64_t rip, uint64_t func_start, int before, int after,
 		  struct disasm_insn *out, int max);
 
-/* Find the NTH (from 1) instruction whose mnemonic is MNEMONIC within [START,
+/* What disasm_find looks for: an instruction by mnemonic (and optionally by a piece of
+ * its operand text), or a call or jmp by its direct target. */
+struct disasm_pattern {
+	const char *mnemonic;    /* as disasm_find_mnemonic matches it; unused when BRANCH */
+	const char *operands;    /* NULL, or text the AT&T operands contain (spaces and case
+	                            ignored): "%rsp,%rdi", ",%cr3" */
+	bool branch;             /* a call or an unconditional jmp whose target is TARGET */
+	uint64_t target;
+};
+
+/* Find the NTH (from 1) instruction matching PAT within [START, START+SIZE); returns as
+ * disasm_find_mnemonic does. */
+int disasm_find(struct disasm *d, uint64_t start, uint64_t size, const struct disasm_pattern *pat,
+		int nth, uint64_t *addr);
+
+/* Find the NTH (from 1) instruction whose mnemonic is MNEMONIC within [
  * START+SIZE): for anchors "SYMBOL/MNEMONIC#N". MNEMONIC matches the AT&T or the Intel
  * mnemonic, or the AT&T one without its size suffix ("call" finds "callq"). Returns the
  * number of matches seen, counting stops at NTH: NTH means found (*ADDR set), fewer

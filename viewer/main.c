@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "annot.h"
-#include "demo.h"
+#include "kernels.h"
 #include "export.h"
 #include "options.h"
 #include "paths.h"
@@ -103,12 +103,15 @@ static bool interrupted(void)
 
 static int list_walks(void)
 {
-	for (int t = TARGET_TEACH; t <= TARGET_LINUX; t++) {
-		int n;
-		const struct demo_syscall *all = demo_syscalls(t, &n);
-		printf("%s:\n", demo_target_name(t));
-		for (int i = 0; i < n; i++)
-			printf("  %-7s %s\n", all[i].name, all[i].summary);
+	int nt;
+	const struct kernel_target *targets = kernels_all(&nt);
+	for (int t = 0; t < nt; t++) {
+		printf("%s: %s\n", targets[t].name, targets[t].title);
+		for (int i = 0; i < targets[t].nsyscalls; i++) {
+			const struct demo_syscall *sc = &targets[t].syscalls[i];
+			printf("  %-7s %s%s%s%s\n", sc->name, sc->summary, sc->requires ? " (needs " : "",
+			       sc->requires ? sc->requires : "", sc->requires ? ")" : "");
+		}
 	}
 	return EXIT_OK;
 }
@@ -133,36 +136,39 @@ static void record_quiz_score(void *ctx, int asked, int right)
 /* What the trace says about how it was made. */
 static void describe_trace(struct trace *t, const struct paths *p, int argc, char **argv)
 {
-	char line[1024] = "";
+	char line[1024] = "", files[1024];
 	size_t used = 0;
 	for (int i = 0; i < argc && used < sizeof(line); i++)
 		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s", i ? " " : "", argv[i]);
 	snprintf(t->syswalk_version, sizeof(t->syswalk_version), "%s", SYSWALK_VERSION);
 	trace_set_string(&t->command_line, line);
-	trace_set_string(&t->kernel_path, p->kernel);
+	trace_set_string(&t->kernel_path, p->kernel.image);
+	trace_set_string(&t->kernel_files, kernel_files_describe(&p->kernel, files, sizeof(files)));
 }
 
 /* --- a live walk ------------------------------------------------------------------ */
 
 static int open_walk(struct walk *w, const struct options *o, const struct paths *p,
-		     const struct demo_syscall *sc)
+		     const struct demo_syscall *sc, bool start)
 {
-	char append[256] = "";
-	if (o->target == TARGET_LINUX)
-		snprintf(append, sizeof(append), "console=ttyS0 nokaslr panic=-1 quiet%s",
-			 o->pti ? " pti=on" : " pti=off");
+	char files[1024];
+	/* One line that says which files describe the kernel: a wrong symbol file is the
+	 * commonest reason a walk goes astray, so it is named before anything runs. */
+	textsafe_printf(stderr, "syswalk: %s\n", kernel_files_describe(&p->kernel, files, sizeof(files)));
 	struct walk_config cfg = {
-		.target = o->target,
-		.kernel = p->kernel,
-		.symbols = p->symbols[0] ? p->symbols : NULL,
+		.kt = o->target,
+		.kernel = p->kernel.image,
+		.symbols = p->kernel.symbols[0] ? p->kernel.symbols : NULL,
+		.symbols_are_elf = p->kernel.symbols_are_elf,
 		.user_symbols = p->user_symbols[0] ? p->user_symbols : NULL,
-		.debuginfo = p->debuginfo[0] ? p->debuginfo : NULL,
+		.debuginfo = p->kernel.debuginfo[0] ? p->kernel.debuginfo : NULL,
+		.kernel_config = p->kernel.config[0] ? p->kernel.config : NULL,
 		.srcroot = p->srcroot[0] ? p->srcroot : NULL,
 		.annotations = p->annotations,
 		.glossary = p->glossary[0] ? p->glossary : NULL,
 		.initrd = p->initrd[0] ? p->initrd : NULL,
-		.append = append[0] ? append : NULL,
-		.memory = o->target == TARGET_LINUX ? "256M" : NULL,
+		.pti = o->pti,
+		.append = o->append,
 		.attach = o->attach,
 		.qemu_binary = o->qemu,
 		.accel = o->accel,
@@ -171,7 +177,7 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.interrupt_fd = signal_pipe[0],     /* the viewer sets its own once its screen is up */
 	};
 	int rc = walk_open(w, &cfg);
-	if (rc == 0 && !signal_caught)
+	if (rc == 0 && start && !signal_caught)
 		rc = walk_start(w);
 	if (interrupted())
 		return -1;
@@ -200,30 +206,85 @@ static int walk_to_end(struct walk *w, enum walk_action a, void (*each)(const st
 	return 0;
 }
 
-/* --syscall all: every demo syscall once, in the demo's order. */
-static int walk_all(struct walk *w, enum syswalk_target target)
+/* --syscall all: every demo syscall once, in the demo's order. A walk this kernel cannot
+ * take, or that cannot be followed, is reported and the others still run; returns -1
+ * when any was lost (after all were tried), -2 when interrupted. */
+static int walk_all(struct walk *w)
 {
-	int n;
-	demo_syscalls(target, &n);
-	for (int done = 0;;) {
-		if (walk_to_end(w, WALK_NEXT, NULL, NULL) < 0)
-			return -1;
-		if (++done == n)
-			return 0;
-		int rc = walk_act(w, WALK_CONTINUE);
-		if (interrupted())
-			return -1;
-		if (rc < 0) {
-			textsafe_printf(stderr, "syswalk: %s\n", walk_error(w));
-			return -1;
+	const struct kernel_target *kt = w->cfg.kt;
+	int lost = 0;
+	for (int i = 0; i < kt->nsyscalls; i++) {
+		const struct demo_syscall *sc = &kt->syscalls[i];
+		char why[256];
+		if (!walk_syscall_available(w, sc, why, sizeof(why))) {
+			textsafe_printf(stderr, "syswalk: %s (skipped)\n", why);
+			continue;
 		}
+		int rc = walk_current(w) && w->sys.sc == sc && !walk_finished(w) ? 0 : walk_goto(w, sc);
+		if (rc == 0)
+			rc = walk_to_end(w, WALK_NEXT, NULL, NULL);
+		else if (!interrupted())
+			textsafe_printf(stderr, "syswalk: the %s walk could not be followed: %s\n", sc->name, walk_error(w));
+		if (interrupted())
+			return -2;
+		if (rc < 0)
+			lost++;
+		if (rc < 0 && !w->connected)
+			return -1;       /* the target is gone: nothing more can run */
 	}
+	return lost ? -1 : 0;
 }
 
 static void print_trace_step(const struct walk *w, void *arg)
 {
 	(void)arg;
 	textout_trace_line(stdout, walk_current(w));
+}
+
+/* --check-annotations, once the walk is at its first stop: where each note sits (or why
+ * it does not apply to this kernel), then every claim and question against the live
+ * CPU on every walk. A note whose requires: line does not hold does not apply and is no
+ * problem; an anchor this kernel lacks although the note's requirements hold is one
+ * (the note needs a requires: line, or a better anchor), and so is a false claim. */
+static int check_annotations_live(struct walk *w, const struct paths *p)
+{
+	size_t unmet = 0, missing = 0;
+	for (size_t i = 0; i < w->notes.nnotes; i++) {
+		const struct annot_note *n = &w->notes.notes[i];
+		char where[160];
+		if (n->resolved) {
+			symbols_format(&w->syms, n->addr, where, sizeof(where));
+			textsafe_printf(stdout, "%-56s 0x%016llx  %s\n", n->anchor_text,
+					(unsigned long long)n->addr, where);
+		} else if (n->requirement_unmet) {
+			textsafe_printf(stdout, "%-56s does not apply: %s\n", n->anchor_text, n->not_applicable);
+			unmet++;
+		} else {
+			textsafe_printf(stderr, "%s:%d: anchor '%s' does not resolve on this kernel: %s\n", n->file, n->line,
+				n->anchor_text, n->not_applicable ? n->not_applicable : "unknown");
+			missing++;
+		}
+	}
+	struct verify_counts vc;
+	int rc = verify_walks(w, stderr, &vc);
+	if (rc < 0)
+		textsafe_printf(stderr, "syswalk: %s\n", walk_error(w));
+	size_t problems = vc.problems + missing;
+	if (rc == 0 && problems)
+		rc = -1;
+	/* Before the summary, which stays the last line (scripts read it so). */
+	if (w->stats.msr_injection_failures)
+		printf("(%llu rdmsr injection%s did not complete and %s retried)\n",
+		       (unsigned long long)w->stats.msr_injection_failures,
+		       w->stats.msr_injection_failures == 1 ? "" : "s",
+		       w->stats.msr_injection_failures == 1 ? "was" : "were");
+	textsafe_printf(stdout, "%s: %zu notes, %zu apply, %zu do not apply to this kernel, %zu anchor%s not found; "
+	       "%zu stops walked, %zu checks and %zu questions evaluated, %zu problem%s (%zu false "
+	       "claim%s), %zu notes not reached\n", p->annotations, w->notes.nnotes,
+	       w->notes.nnotes - unmet - missing, unmet, missing, missing == 1 ? "" : "s", vc.stops, vc.checks,
+	       vc.questions, problems, problems == 1 ? "" : "s", vc.false_claims, vc.false_claims == 1 ? "" : "s",
+	       vc.unreached);
+	return rc;
 }
 
 static int run_headless(const struct options *o, const struct paths *p, const struct demo_syscall *sc,
@@ -233,7 +294,8 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 	bool all = o->syscall && strcmp(o->syscall, "all") == 0;
 	memset(&w, 0, sizeof(w));
 	crash_qemu = &w.qemu;
-	int rc = open_walk(&w, o, p, sc);
+	/* --syscall all starts each walk itself, so that one it cannot follow is only one. */
+	int rc = open_walk(&w, o, p, sc, !all);
 	describe_trace(&w.history, p, argc, argv);
 	if (rc == 0) {
 		switch (o->mode) {
@@ -242,53 +304,34 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 			rc = walk_to_end(&w, WALK_STEPI, print_trace_step, NULL);
 			break;
 		case MODE_BATCH:
-			rc = all ? walk_all(&w, o->target) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
-			if (rc == 0)
-				textsafe_printf(stdout, "syswalk %s: target %s; kernel %s\n\n", SYSWALK_VERSION,
-						w.describe, p->kernel);
-			for (size_t i = 0; rc == 0 && i < w.history.n; i++)
-				textout_stop(stdout, &w.history.snaps[i], i + 1, w.history.n);
+			rc = all ? walk_all(&w) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
+			if (rc == 0 || (rc == -1 && w.history.n)) {
+				char files[1024];
+				textsafe_printf(stdout, "syswalk %s: target %s\n%s\n\n", SYSWALK_VERSION, w.describe,
+						kernel_files_describe(&p->kernel, files, sizeof(files)));
+				for (size_t i = 0; i < w.history.n; i++)
+					textout_stop(stdout, &w.history.snaps[i], i + 1, w.history.n);
+			}
 			break;
 		case MODE_EXPORT: {
 			char err[512];
-			rc = all ? walk_all(&w, o->target) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
-			if (rc == 0) {
+			rc = all ? walk_all(&w) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
+			if (rc == 0 || (all && rc == -1 && w.history.n)) {
+				int walked = rc;
 				trace_stamp_date(&w.history);
 				snprintf(w.history.syscalls, sizeof(w.history.syscalls), "%s",
 					 all ? "all" : sc->name);
 				rc = export_trace(&w.history, o->export_path, err, sizeof(err));
 				if (rc < 0)
 					textsafe_printf(stderr, "syswalk: %s\n", err);
+				else
+					rc = walked;     /* written, and still an error if a walk was lost */
 			}
 			break;
 		}
-		case MODE_CHECK_ANNOTATIONS: {
-			for (size_t i = 0; i < w.notes.nnotes; i++) {
-				const struct annot_note *n = &w.notes.notes[i];
-				char where[160];
-				symbols_format(&w.syms, n->addr, where, sizeof(where));
-				textsafe_printf(stdout, "%-56s 0x%016llx  %s\n", n->anchor_text,
-						(unsigned long long)n->addr, where);
-			}
-			/* Then every claim and question, against the live CPU, on every walk. */
-			struct verify_counts vc;
-			rc = verify_walks(&w, stderr, &vc);
-			if (rc < 0)
-				textsafe_printf(stderr, "syswalk: %s\n", walk_error(&w));
-			else if (vc.problems)
-				rc = -1;
-			/* Before the summary, which stays the last line (scripts read it so). */
-			if (w.stats.msr_injection_failures)
-				printf("(%llu rdmsr injection%s did not complete and %s retried)\n",
-				       (unsigned long long)w.stats.msr_injection_failures,
-				       w.stats.msr_injection_failures == 1 ? "" : "s",
-				       w.stats.msr_injection_failures == 1 ? "was" : "were");
-			textsafe_printf(stdout, "%s: %zu notes, every anchor resolves; %zu stops walked, "
-					"%zu checks and %zu questions evaluated, %zu problem%s, %zu notes "
-					"not reached\n", p->annotations, w.notes.nnotes, vc.stops, vc.checks,
-					vc.questions, vc.problems, vc.problems == 1 ? "" : "s", vc.unreached);
+		case MODE_CHECK_ANNOTATIONS:
+			rc = check_annotations_live(&w, p);
 			break;
-		}
 		default:
 			break;
 		}
@@ -371,7 +414,7 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 	struct walk w;
 	memset(&w, 0, sizeof(w));
 	crash_qemu = &w.qemu;
-	if (open_walk(&w, o, p, sc) < 0) {
+	if (open_walk(&w, o, p, sc, true) < 0) {
 		walk_close(&w);
 		crash_qemu = NULL;
 		return signal_caught ? 128 + signal_caught : EXIT_ERROR;
@@ -461,6 +504,11 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	case MODE_LIST:
 		return list_walks();
+	case MODE_COMMAND_LINE: {
+		char line[512];
+		printf("%s\n", kernels_command_line(o.target, o.pti, o.append, line, sizeof(line)));
+		return EXIT_OK;
+	}
 	case MODE_REPLAY:
 		return run_replay(&o);
 	default:
@@ -482,11 +530,10 @@ int main(int argc, char **argv)
 		textsafe_printf(stderr, "syswalk: --syscall all is for --batch and --export\n");
 		return EXIT_USAGE;
 	}
-	int n;
-	sc = spec ? demo_find(o.target, spec) : &demo_syscalls(o.target, &n)[0];
+	sc = spec ? kernels_syscall(o.target, spec) : &o.target->syscalls[0];
 	if (!sc) {
 		textsafe_printf(stderr, "syswalk: --syscall: the %s demo issues no syscall '%s' (see --list)\n",
-			demo_target_name(o.target), spec);
+			o.target->name, spec);
 		return EXIT_USAGE;
 	}
 	if (o.mode == MODE_INTERACTIVE)

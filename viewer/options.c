@@ -20,24 +20,28 @@ static const char usage_text[] =
 	"  --trace                  print every instruction of one syscall, with changed registers\n"
 	"  --check-annotations DIR  load and resolve the notes in DIR, report every error\n"
 	"  --list                   list the walks available on each target\n"
+	"  --kernel-command-line    print the command line the target's kernel boots with\n"
 	"  --help                   show this help and exit\n"
 	"  --version                show the version and exit\n"
 	"\n"
 	"Walk:\n"
-	"  --target NAME            teach (default) or linux\n"
+	"  --target NAME            teach (default) or linux (see --list)\n"
 	"  --syscall NAME|NR|all    which of the demo's syscalls to walk (default: write)\n"
 	"  --quiz                   ask a question before each reveal (predict-then-reveal)\n"
 	"  --intel                  show Intel syntax first (default AT&T, as entry_64.S)\n"
 	"\n"
 	"Target:\n"
-	"  --kernel FILE            kernel image to boot instead of the target's own\n"
-	"  --symbols FILE           ELF or System.map with the kernel's symbols\n"
+	"  --kernel FILE            kernel image to boot instead of the target's own; its\n"
+	"                           vmlinux, System.map and .config are looked for beside it\n"
+	"  --symbols FILE           ELF (vmlinux) or System.map with the kernel's symbols\n"
+	"  --kernel-config FILE     the kernel's .config, for notes that need an option\n"
 	"  --annotations DIR        notes to show instead of the target's own\n"
 	"  --data-dir DIR           where syswalk's kernel and annotations are (env SYSWALK_DATADIR)\n"
 	"  --attach ADDR            use a gdbstub already running: unix:PATH or 127.0.0.1:PORT\n"
 	"  --qemu BINARY            QEMU to run (default qemu-system-x86_64)\n"
 	"  --accel NAME             tcg (default) or kvm\n"
 	"  --pti                    Linux target: turn page-table isolation on (pti=on)\n"
+	"  --append WORDS           add WORDS to the kernel command line (norandmaps, ...)\n"
 	"  --timeout SECONDS        how long to wait for each gdbstub answer (default 10)\n"
 	"\n"
 	"Exit status: 0 success, 1 error, 2 usage error or no terminal.\n";
@@ -51,6 +55,7 @@ enum {
 	OPT_BATCH = 256, OPT_EXPORT, OPT_REPLAY, OPT_TRACE, OPT_CHECK, OPT_LIST, OPT_HELP,
 	OPT_VERSION, OPT_TARGET, OPT_SYSCALL, OPT_QUIZ, OPT_INTEL, OPT_KERNEL, OPT_SYMBOLS,
 	OPT_ANNOTATIONS, OPT_DATA_DIR, OPT_ATTACH, OPT_QEMU, OPT_ACCEL, OPT_PTI, OPT_TIMEOUT,
+	OPT_KERNEL_CONFIG, OPT_COMMAND_LINE, OPT_APPEND,
 };
 
 static const struct option long_options[] = {
@@ -75,6 +80,9 @@ static const struct option long_options[] = {
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "pti", no_argument, NULL, OPT_PTI },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "kernel-config", required_argument, NULL, OPT_KERNEL_CONFIG },
+	{ "kernel-command-line", no_argument, NULL, OPT_COMMAND_LINE },
+	{ "append", required_argument, NULL, OPT_APPEND },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -92,6 +100,7 @@ static int set_mode(struct options *o, enum syswalk_mode m, const char *flag, ch
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
+	o->target = kernels_default();
 	o->accel = "tcg";
 	o->timeout_ms = 10000;
 	optind = 1;
@@ -119,12 +128,14 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		case OPT_HELP: o->mode = MODE_HELP; return 0;
 		case OPT_VERSION: o->mode = MODE_VERSION; return 0;
 		case OPT_TARGET:
-			if (strcmp(optarg, "teach") == 0) {
-				o->target = TARGET_TEACH;
-			} else if (strcmp(optarg, "linux") == 0) {
-				o->target = TARGET_LINUX;
-			} else {
-				snprintf(err, errlen, "--target: unknown target '%s' (teach or linux)", optarg);
+			if (!(o->target = kernels_find(optarg))) {
+				int n;
+				const struct kernel_target *all = kernels_all(&n);
+				size_t used = (size_t)snprintf(err, errlen, "--target: unknown target '%s' (known:", optarg);
+				for (int i = 0; i < n && used < errlen; i++)
+					used += (size_t)snprintf(err + used, errlen - used, " %s", all[i].name);
+				if (used < errlen)
+					snprintf(err + used, errlen - used, ")");
 				return -1;
 			}
 			break;
@@ -133,6 +144,17 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		case OPT_INTEL: o->intel = true; break;
 		case OPT_KERNEL: o->kernel = optarg; break;
 		case OPT_SYMBOLS: o->symbols = optarg; break;
+		case OPT_KERNEL_CONFIG: o->kernel_config = optarg; break;
+		case OPT_APPEND:
+			if (strlen(optarg) > 256 || strpbrk(optarg, "\n\r")) {
+				snprintf(err, errlen, "--append: at most 256 characters on one line");
+				return -1;
+			}
+			o->append = optarg;
+			break;
+		case OPT_COMMAND_LINE:
+			rc = set_mode(o, MODE_COMMAND_LINE, "--kernel-command-line", err, errlen);
+			break;
 		case OPT_ANNOTATIONS: o->annotations = optarg; break;
 		case OPT_DATA_DIR: o->data_dir = optarg; break;
 		case OPT_ATTACH: {
@@ -180,7 +202,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 		return -1;
 	}
-	if (o->replay_path && o->target == TARGET_LINUX) {
+	if (o->replay_path && o->target != kernels_default()) {
 		snprintf(err, errlen, "--replay shows a saved trace: --target does not apply");
 		return -1;
 	}

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kernels.h"
+
 enum syswalk_mode {
 	MODE_INTERACTIVE,        /* the ncurses viewer (default) */
 	MODE_BATCH,              /* --batch: the walk printed as text */
@@ -13,21 +15,22 @@ enum syswalk_mode {
 	MODE_TRACE,              /* --trace: every instruction of one syscall, headless */
 	MODE_CHECK_ANNOTATIONS,  /* --check-annotations DIR */
 	MODE_LIST,               /* --list */
+	MODE_COMMAND_LINE,       /* --kernel-command-line: what the target's kernel boots with */
 	MODE_HELP,
 	MODE_VERSION,
 };
 
-enum syswalk_target { TARGET_TEACH, TARGET_LINUX };
-
 struct options {
 	enum syswalk_mode mode;
-	enum syswalk_target target;
+	const struct kernel_target *target;   /* --target NAME (kernels.h); the teaching kernel by default */
 	const char *syscall;         /* --syscall NAME|NR|all; NULL = the target's first (write) */
 	const char *export_path;     /* --export */
 	const char *replay_path;     /* --replay */
 	const char *check_dir;       /* --check-annotations */
 	const char *kernel;          /* --kernel: override the target's kernel image */
-	const char *symbols;         /* --symbols: ELF with symbols or System.map (linux) */
+	const char *symbols;         /* --symbols: ELF with symbols or System.map */
+	const char *kernel_config;   /* --kernel-config: the kernel's .config (for requires:) */
+	const char *append;          /* --append: more kernel command-line words */
 	const char *annotations;     /* --annotations DIR */
 	const char *data_dir;        /* --data-dir: where kernel and annotations are installed */
 	const char *attach;          /* --attach unix:PATH | 127.0.0.1:PORT */

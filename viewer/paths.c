@@ -49,61 +49,83 @@ static int need(const char *path, const char *what, const char *hint, char *err,
 	return -1;
 }
 
+/* The directory a target's image lives in when --kernel does not say (kernels.h). */
+static void home_dir(const struct paths *p, const struct kernel_target *kt, char *dir, size_t len)
+{
+	if (kt->home == KERNEL_HOME_BUILD) {
+		snprintf(dir, len, p->source_tree ? "%s/build/kernel" : "%s", p->data_dir);
+		return;
+	}
+	/* Fetched kernels live in the cache (scripts/fetch-linux.sh): the tree's cache/ or
+	 * $SYSWALK_CACHE; installed, beside the data. */
+	const char *cache = getenv("SYSWALK_CACHE");
+	if (cache && cache[0])
+		snprintf(dir, len, "%s/%s", cache, kt->home_dir);
+	else
+		snprintf(dir, len, p->source_tree ? "%s/cache/%s" : "%s/%s", p->data_dir, kt->home_dir);
+}
+
+/* FILE of the demo program, built into build/linux/ in the tree, installed in the data dir. */
+static void demo_file(const struct paths *p, const char *file, char *out)
+{
+	snprintf(out, PATHS_LEN, p->source_tree ? "%s/build/linux/%s" : "%s/%s", p->data_dir, file);
+}
+
 int paths_resolve(struct paths *p, const struct options *o, char *err, size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
+	const struct kernel_target *kt = o->target;
 	const char *env = getenv("SYSWALK_DATADIR");
 	p->source_tree = !o->data_dir && !(env && env[0]) && running_from_source_tree();
 	const char *base = p->source_tree ? SYSWALK_SRCDIR : o->data_dir ? o->data_dir
 				: (env && env[0]) ? env : SYSWALK_DATADIR;
 	snprintf(p->data_dir, sizeof(p->data_dir), "%s", base);
-	const char *target = o->target == TARGET_LINUX ? "linux-6.1" : "teach";
 
-	set(p->annotations, "%s/annotations/%s", base, target);
+	set(p->annotations, "%s/annotations/%s", base, kt->notes);
 	set(p->glossary, "%s/annotations/%s", base, "glossary.md");
-	if (o->target == TARGET_TEACH) {
-		set(p->kernel, p->source_tree ? "%s/build/kernel/%s" : "%s/%s", base, "syswalk-kernel.elf");
-		snprintf(p->symbols, PATHS_LEN, "%s", p->kernel);
-		snprintf(p->debuginfo, PATHS_LEN, "%s", p->kernel);
-		if (p->source_tree)
-			snprintf(p->srcroot, PATHS_LEN, "%s", base);
-	} else {
-		/* Debian's kernel is fetched into the tree's cache/ (scripts/fetch-linux.sh). */
-		const char *cache = getenv("SYSWALK_CACHE");
-		char linux_dir[PATHS_LEN / 2];
-		snprintf(linux_dir, sizeof(linux_dir), "%s/linux",
-			 cache && cache[0] ? cache : p->source_tree ? SYSWALK_SRCDIR "/cache" : base);
-		set(p->kernel, "%s/%s", linux_dir, "vmlinuz");
-		set(p->symbols, "%s/%s", linux_dir, "System.map");
-		set(p->debuginfo, "%s/%s", linux_dir, "vmlinux");
-		set(p->initrd, p->source_tree ? "%s/build/linux/%s" : "%s/%s", base, "initramfs.cpio");
-		set(p->user_symbols, p->source_tree ? "%s/build/linux/%s" : "%s/%s", base, "init");
-		if (!exists(p->user_symbols))
-			p->user_symbols[0] = '\0';
-		if (!exists(p->symbols))
-			p->symbols[0] = '\0';
-		if (!exists(p->debuginfo))
-			p->debuginfo[0] = '\0';
-	}
-	if (o->kernel)
-		snprintf(p->kernel, PATHS_LEN, "%s", o->kernel);
-	if (o->symbols)
-		snprintf(p->symbols, PATHS_LEN, "%s", o->symbols);
 	if (o->annotations)
 		snprintf(p->annotations, PATHS_LEN, "%s", o->annotations);
 	if (!exists(p->glossary))
 		p->glossary[0] = '\0';
+	if (kt->home == KERNEL_HOME_BUILD && p->source_tree && !o->kernel)
+		snprintf(p->srcroot, PATHS_LEN, "%s", base);
+	if (kt->initrd)
+		demo_file(p, kt->initrd, p->initrd);
+	if (kt->demo_program) {
+		demo_file(p, kt->demo_program, p->user_symbols);
+		if (!exists(p->user_symbols))
+			p->user_symbols[0] = '\0';
+	}
 
-	const char *kernel_hint = o->target == TARGET_LINUX ? "run scripts/fetch-linux.sh --dbg (or make run-linux)"
-			       : p->source_tree ? "run make kernel" : "reinstall syswalk or pass --kernel";
-	if (!o->attach && need(p->kernel, "kernel image", kernel_hint, err, errlen) < 0)
+	char image[PATHS_LEN], dir[PATHS_LEN / 2];
+	home_dir(p, kt, dir, sizeof(dir));
+	snprintf(image, sizeof(image), "%s/%s", dir, kt->image);
+	if (o->kernel)
+		snprintf(image, sizeof(image), "%s", o->kernel);
+	const char *hint = o->kernel ? NULL : p->source_tree || kt->home == KERNEL_HOME_CACHE ? kt->get_image
+			 : "reinstall syswalk or pass --kernel";
+	if (!o->attach && need(image, "kernel image", hint, err, errlen) < 0)
 		return -1;
-	if (o->target == TARGET_LINUX && !o->attach &&
-	    need(p->initrd, "the init's initramfs", "run make linux-initramfs", err, errlen) < 0)
+	/* With --attach the image is only read for its companions, when it is there. */
+	if ((!o->attach || exists(image)) &&
+	    kernel_files_find(&p->kernel, image, o->symbols, o->kernel_config, err, errlen) < 0)
+		return -1;
+	if (o->attach && !exists(image)) {
+		snprintf(p->kernel.image, sizeof(p->kernel.image), "%s", image);
+		if (o->symbols && need(o->symbols, "symbol file", NULL, err, errlen) < 0)
+			return -1;
+		if (o->symbols) {
+			struct kernel_files *kf = &p->kernel;
+			snprintf(kf->symbols, sizeof(kf->symbols), "%s", o->symbols);
+			snprintf(kf->symbols_from, sizeof(kf->symbols_from), "--symbols");
+			kf->symbols_are_elf = kernel_files_is_elf(o->symbols);
+			if (kf->symbols_are_elf && kernel_files_has_dwarf(o->symbols))
+				snprintf(kf->debuginfo, sizeof(kf->debuginfo), "%s", o->symbols);
+		}
+	}
+	if (kt->initrd && !o->attach && need(p->initrd, "the demo's initramfs", kt->get_initrd, err, errlen) < 0)
 		return -1;
 	if (need(p->annotations, "annotation directory", NULL, err, errlen) < 0)
-		return -1;
-	if (o->symbols && need(p->symbols, "symbol file", NULL, err, errlen) < 0)
 		return -1;
 	return 0;
 }

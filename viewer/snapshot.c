@@ -202,6 +202,7 @@ int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
 	dst->note_title = dup_or_null(src->note_title, &ok);
 	dst->note_markdown = dup_or_null(src->note_markdown, &ok);
 	dst->note_show = dup_or_null(src->note_show, &ok);
+	dst->note_caveats = dup_or_null(src->note_caveats, &ok);
 	dst->console = dup_or_null(src->console, &ok);
 	dst->questions = dup_block(src->questions, (size_t)src->nquestions * sizeof(*src->questions), &ok);
 	/* Only the used part of the text block is kept: a copy in the history never grows. */
@@ -225,10 +226,11 @@ void snapshot_free(struct snapshot *s)
 	free(s->note_title);
 	free(s->note_markdown);
 	free(s->note_show);
+	free(s->note_caveats);
 	free(s->console);
 	free(s->questions);
 	free(s->insn_text);
-	s->anchor = s->note_title = s->note_markdown = s->note_show = s->console = NULL;
+	s->anchor = s->note_title = s->note_markdown = s->note_show = s->note_caveats = s->console = NULL;
 	s->questions = NULL;
 	s->nquestions = 0;
 	s->insn_text = NULL;
@@ -327,5 +329,6 @@ bool snapshot_equal(const struct snapshot *a, const struct snapshot *b)
 	       a->source_line == b->source_line && opt_str_equal(a->anchor, b->anchor) &&
 	       opt_str_equal(a->note_title, b->note_title) &&
 	       opt_str_equal(a->note_markdown, b->note_markdown) &&
-	       opt_str_equal(a->note_show, b->note_show) && opt_str_equal(a->console, b->console);
+	       opt_str_equal(a->note_show, b->note_show) && opt_str_equal(a->note_caveats, b->note_caveats) &&
+	       opt_str_equal(a->console, b->console);
 }

@@ -134,6 +134,9 @@ struct snapshot {
 	char *note_title;            /* heading of the note shown */
 	char *note_markdown;         /* the note's prose, Markdown */
 	char *note_show;             /* space-separated names to highlight: "rcx r11 msr.lstar pt_regs.ip" */
+	char *note_caveats;          /* lines (each ending in \n) that qualify the note at this stop:
+	                                a check: claim that does not hold here, with the live
+	                                values; NULL when the note holds as written */
 	char *console;               /* serial output since the previous stop */
 	char *insn_text;             /* the instructions' strings, back to back */
 	size_t insn_text_used, insn_text_cap;

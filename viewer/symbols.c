@@ -54,10 +54,19 @@ void symbols_free(struct symbols *s)
  * absolute values, then functions before bare labels (a linker marker such as the
  * global __entry_text_end must not hide the static function that starts there),
  * then global before local. */
+static bool linker_marker(const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(name, "__", 2) == 0 && ((n > 6 && strcmp(name + n - 6, "_start") == 0) ||
+					       (n > 4 && strcmp(name + n - 4, "_end") == 0));
+}
+
+/* ... and a linker marker (__irqentry_text_end) after a label of the code itself
+ * (swapgs_restore_regs_and_return_to_usermode), whatever their binding. */
 static int rank(const struct sym *y)
 {
 	int cls = y->kind == SYM_ABS ? 2 : y->kind == SYM_OBJECT ? 1 : 0;
-	return cls * 4 + (y->kind == SYM_FUNC ? 0 : 2) + (y->global ? 0 : 1);
+	return cls * 8 + (linker_marker(y->name) ? 4 : 0) + (y->kind == SYM_FUNC ? 0 : 2) + (y->global ? 0 : 1);
 }
 
 static int cmp_addr(const void *pa, const void *pb)
@@ -265,6 +274,16 @@ static const char *parse_map_line(char *line, uint64_t *addr, char *letter, char
 		v = v << 4 | (uint64_t)(isdigit((unsigned char)c) ? c - '0' : (tolower((unsigned char)c) - 'a' + 10));
 		nhex++;
 	}
+	if (nhex == 0 && *p == ' ') {
+		/* nm writes undefined and weak-undefined symbols with blanks for an address. */
+		size_t blanks = strspn(p, " ");
+		if (p[blanks] && strchr("Uuvw", p[blanks]) && p[blanks + 1] == ' ' && p[blanks + 2]) {
+			*letter = 'U';
+			*name = p + blanks + 2;
+			*addr = 0;
+			return NULL;
+		}
+	}
 	if (nhex == 0)
 		return "expected a hexadecimal address at the start of the line";
 	if (nhex > 16)
@@ -273,8 +292,10 @@ static const char *parse_map_line(char *line, uint64_t *addr, char *letter, char
 	if (*p != ' ')
 		return "expected one space after the address";
 	p++;
-	if (!*p || !strchr("AaBbCDdGgiNnpRrSsTtUuVvWw", *p))
-		return "expected a symbol type letter (T, t, D, b, A, ...) after the address";
+	/* Every type nm(1) prints: '?' is what the kernel's own System.map uses for
+	 * markers such as __init_end, '-' a stabs entry, 'I' an indirect reference. */
+	if (!*p || !strchr("AaBbCcDdGgIiNnpRrSsTtUuVvWw?-", *p))
+		return "expected a symbol type letter (T, t, D, b, A, ?, ...) after the address";
 	*letter = *p++;
 	if (*p != ' ')
 		return "expected one space after the type letter";
@@ -322,7 +343,7 @@ int symbols_load_system_map_stream(struct symbols *s, const char *path, FILE *f)
 			rc = fail(s, -EINVAL, "%s:%d: %s: \"%.60s\"", path, lineno, why, line);
 			break;
 		}
-		if (letter == 'U')
+		if (letter == 'U' || letter == 'N' || letter == '-')   /* undefined, debug, stabs */
 			continue;
 		if ((rc = add_sym(s, name, addr, 0, map_kind(letter), isupper((unsigned char)letter), letter)) < 0)
 			break;

@@ -51,7 +51,7 @@ int trace_append(struct trace *t, const struct snapshot *s)
 	return 0;
 }
 
-/* Replace a heap string field (kernel_path, command_line, origin) with a copy of VALUE
+/* Replace a heap string field (kernel_path, command_line, kernel_files, origin) with a copy of VALUE
  * (NULL clears it). Returns 0 or -ENOMEM. */
 int trace_set_string(char **field, const char *value)
 {
@@ -87,6 +87,7 @@ void trace_free(struct trace *t)
 	free(t->snaps);
 	free(t->kernel_path);
 	free(t->command_line);
+	free(t->kernel_files);
 	free(t->origin);
 	trace_init(t);
 }

@@ -22,6 +22,8 @@ struct trace {
 	char syscalls[128];          /* what was walked: "write", or "write getpid enosys ..." */
 	char *kernel_path;           /* heap, NULL when unknown */
 	char *command_line;          /* heap, NULL when unknown */
+	char *kernel_files;          /* heap: "kernel bzImage; symbols vmlinux (...); DWARF ...;
+	                                config ..." (kernel_files_describe), NULL when unknown */
 	char *origin;                /* heap: the file it was loaded from, NULL when recorded live */
 
 	/* Register names in display order (target.xml order), taken from the first stop. */
@@ -42,7 +44,7 @@ void trace_init(struct trace *t);
  * or -E2BIG past TRACE_MAX_SNAPS. */
 int trace_append(struct trace *t, const struct snapshot *s);
 
-/* Replace a heap string field (kernel_path, command_line, origin) with a copy of VALUE
+/* Replace a heap string field (kernel_path, command_line, kernel_files, origin) with a copy of VALUE
  * (NULL clears it). Returns 0 or -ENOMEM. */
 int trace_set_string(char **field, const char *value);
 

@@ -227,6 +227,7 @@ static json_t *snapshot_json(struct jw *w, const struct snapshot *s)
 	put(w, o, "note_title", text(w, s->note_title));
 	put(w, o, "note_markdown", text(w, s->note_markdown));
 	put(w, o, "note_show", text(w, s->note_show));
+	put(w, o, "note_caveats", text(w, s->note_caveats));
 	put(w, o, "console", text(w, s->console));
 	put(w, o, "regs", regs_json(w, s));
 	put(w, o, "msrs", msrs_json(w, s));
@@ -251,6 +252,7 @@ static json_t *trace_to_json(struct jw *w, const struct trace *t)
 	put(w, root, "date", text(w, t->date));
 	put(w, root, "syscalls", text(w, t->syscalls));
 	put(w, root, "command_line", text(w, t->command_line));
+	put(w, root, "kernel_files", text(w, t->kernel_files));
 	for (int i = 0; i < t->nreg_names && i < SNAP_MAX_REGS; i++)
 		push(w, names, text(w, t->reg_names[i]));
 	put(w, root, "register_names", names);

@@ -15,7 +15,7 @@
 #include "trace.h"
 
 #define TRACE_JSON_FORMAT   "syswalk-trace"
-#define TRACE_JSON_VERSION  1
+#define TRACE_JSON_VERSION  2
 #define TRACE_JSON_MAX_FILE (256u << 20)   /* larger files are refused before parsing */
 
 /* Write T as JSON to F. Returns 0 or a negative code with a message in err. */

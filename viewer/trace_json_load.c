@@ -191,9 +191,16 @@ static int load_question(struct jc *L, const json_t *o, const char *path, struct
 	return 0;
 }
 
-static int load_snapshot(struct jc *L, const json_t *o, const char *path, struct snapshot *s)
+static int load_snapshot(struct jc *L, const json_t *o, const char *path, int version,
+			 struct snapshot *s)
 {
+	/* Version 2 added note_caveats; version 1 files are read without it. */
 	static const char *const keys[] = {
+		"index", "kind", "syscall", "rip", "cpl", "location", "source_file", "source_line",
+		"anchor", "note_title", "note_markdown", "note_show", "console", "regs", "msrs",
+		"frame", "insns", "questions", "note_caveats", NULL,
+	};
+	static const char *const keys_v1[] = {
 		"index", "kind", "syscall", "rip", "cpl", "location", "source_file", "source_line",
 		"anchor", "note_title", "note_markdown", "note_show", "console", "regs", "msrs",
 		"frame", "insns", "questions", NULL,
@@ -203,7 +210,8 @@ static int load_snapshot(struct jc *L, const json_t *o, const char *path, struct
 	json_t *arr;
 	int kind, rc;
 
-	if ((rc = jc_object(L, o, path, keys)) ||
+	if ((rc = jc_object(L, o, path, version == 1 ? keys_v1 : keys)) ||
+	    (version > 1 && (rc = jc_opt_heap_text(L, o, path, "note_caveats", &s->note_caveats))) ||
 	    (rc = jc_int(L, o, path, "index", 0, INT32_MAX, &index)) ||
 	    (rc = jc_enum(L, o, path, "kind", kind_names, 3, &kind)) ||
 	    (rc = jc_text(L, o, path, "syscall", s->syscall, sizeof(s->syscall))) ||
@@ -263,7 +271,7 @@ static int load_snapshot(struct jc *L, const json_t *o, const char *path, struct
 	return 0;
 }
 
-static int load_metadata(struct jc *L, const json_t *root, struct trace *t)
+static int load_metadata(struct jc *L, const json_t *root, struct trace *t, int *version_out)
 {
 	static const char *const kernel_keys[] = { "path", "build_id", NULL };
 	json_t *kernel = json_object_get(root, "kernel"), *names;
@@ -276,9 +284,10 @@ static int load_metadata(struct jc *L, const json_t *root, struct trace *t)
 	static const char *const quiz_keys[] = { "asked", "right", NULL };
 	json_t *quiz = json_object_get(root, "quiz");
 	long long asked, right;
-	if (version != TRACE_JSON_VERSION)
-		return jc_fail(L, "version", "%lld is not a version this syswalk reads (%d)", version,
+	if (version < 1 || version > TRACE_JSON_VERSION)
+		return jc_fail(L, "version", "%lld is not a version this syswalk reads (1 to %d)", version,
 			    TRACE_JSON_VERSION);
+	*version_out = (int)version;
 	if ((rc = jc_text(L, root, "", "syswalk_version", t->syswalk_version, sizeof(t->syswalk_version))) ||
 	    (rc = jc_text(L, root, "", "target", t->target, sizeof(t->target))) ||
 	    (rc = jc_object(L, kernel, "kernel", kernel_keys)) ||
@@ -316,15 +325,22 @@ static int load_root(struct jc *L, const json_t *root, struct trace *t)
 		"format", "version", "syswalk_version", "target", "kernel", "date", "syscalls",
 		"command_line", "register_names", "quiz", "snapshots", NULL,
 	};
-	json_t *format, *snaps;
+	static const char *const keys_v2[] = {
+		"format", "version", "syswalk_version", "target", "kernel", "date", "syscalls",
+		"command_line", "register_names", "quiz", "snapshots", "kernel_files", NULL,
+	};
+	json_t *format, *snaps, *version_node;
 	char p[JC_PATH_LEN];
-	int rc;
+	int rc, version = 1;
 
 	/* Say "not a syswalk trace" before complaining about individual keys. */
 	format = json_is_object(root) ? json_object_get(root, "format") : NULL;
 	if (!json_is_string(format) || strcmp(json_string_value(format), TRACE_JSON_FORMAT) != 0)
 		return jc_fail(L, "format", "not a syswalk trace (want \"format\": \"%s\")", TRACE_JSON_FORMAT);
-	if ((rc = jc_object(L, root, "", keys)) || (rc = load_metadata(L, root, t)) ||
+	version_node = json_object_get(root, "version");
+	bool v1 = json_is_integer(version_node) && json_integer_value(version_node) == 1;
+	if ((rc = jc_object(L, root, "", v1 ? keys : keys_v2)) || (rc = load_metadata(L, root, t, &version)) ||
+	    (!v1 && (rc = jc_opt_heap_text(L, root, "", "kernel_files", &t->kernel_files))) ||
 	    (rc = jc_array(L, root, "", "snapshots", TRACE_MAX_SNAPS, &snaps, p)))
 		return rc;
 	if (json_array_size(snaps) == 0)
@@ -338,7 +354,7 @@ static int load_root(struct jc *L, const json_t *root, struct trace *t)
 
 		jc_index_path(sp, "snapshots", i);
 		t->n = i + 1;    /* so trace_free releases a half-loaded stop too */
-		if ((rc = load_snapshot(L, json_array_get(snaps, i), sp, &t->snaps[i])))
+		if ((rc = load_snapshot(L, json_array_get(snaps, i), sp, version, &t->snaps[i])))
 			return rc;
 	}
 	return 0;

@@ -15,6 +15,8 @@
 
 struct verify_counts {
 	size_t stops, checks, questions, problems, unreached;
+	size_t false_claims;         /* check: lines false at a stop (among the problems) */
+	size_t skipped_walks;        /* demo syscalls this kernel cannot take */
 };
 
 /* Walk W (already at its first stop) through every demo syscall of its target, from

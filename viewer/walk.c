@@ -29,6 +29,33 @@ int walk_fail(struct walk *w, int code, const char *fmt, ...)
 /* What a lost target leaves the user, said after the news when there are stops. */
 static const char still_browsable[] = "; the stops already seen can still be browsed and exported";
 
+/* The kernel's own words when it died or hung: its "Kernel panic" line if the console
+ * has one, else its last line ("" when the console is silent or not ours). */
+static void console_last_words(struct walk *w, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (!w->qemu_started)
+		return;
+	qemu_console_read(&w->qemu);
+	size_t n;
+	const char *text = qemu_console_peek(&w->qemu, &n);
+	if (!text || n == 0)
+		return;
+	const char *panic = strstr(text, "Kernel panic");
+	const char *line = panic;
+	if (!line) {          /* the last non-empty line */
+		const char *end = text + n;
+		while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
+			end--;
+		line = end;
+		while (line > text && line[-1] != '\n')
+			line--;
+	}
+	size_t l = strcspn(line, "\r\n");
+	snprintf(out, len, "%s \"%.*s\"", panic ? "; the kernel panicked:" : "; its console last said",
+		 (int)(l > 200 ? 200 : l), line);
+}
+
 /* A failed target operation: say what went wrong in plain words. When QEMU itself has
  * gone, that is the news, not the socket error that revealed it. */
 int walk_fail_target(struct walk *w, int rc, const char *doing)
@@ -39,19 +66,23 @@ int walk_fail_target(struct walk *w, int rc, const char *doing)
 			qemu_alive(&w->qemu); i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	if (w->qemu_started && !qemu_alive(&w->qemu)) {
-		char how[128], why[512];
+		char how[128], why[512], words[256];
 		qemu_describe_exit(&w->qemu, how, sizeof(how));
 		qemu_stderr_text(&w->qemu, why, sizeof(why));
+		console_last_words(w, words, sizeof(words));
 		w->connected = false;
 		snprintf(w->gone, sizeof(w->gone), "QEMU is gone (%s)", how);
-		return walk_fail(w, rc, "QEMU is gone (%s) while %s%s%s%s", how, doing, why[0] ? ": " : "",
-				 why, w->history.n ? still_browsable : "");
+		return walk_fail(w, rc, "QEMU is gone (%s) while %s%s%s%s%s", how, doing, why[0] ? ": " : "",
+				 why, words, w->history.n ? still_browsable : "");
 	}
 	if (rc == RSP_ERR_EOF || rc == TARGET_ERR_EXITED) {
 		w->connected = false;
 		snprintf(w->gone, sizeof(w->gone), "%s", target_error(&w->target));
 	}
-	return walk_fail(w, rc, "%s: %s", doing, target_error(&w->target));
+	char words[256] = "";
+	if (rc == RSP_ERR_TIMEOUT || rc == TARGET_ERR_EXITED)
+		console_last_words(w, words, sizeof(words));
+	return walk_fail(w, rc, "%s: %s%s", doing, target_error(&w->target), words);
 }
 
 /* The gdbstub's socket, for a poll loop between actions; -1 when not connected. */
@@ -92,10 +123,11 @@ static int load_symbols(struct walk *w)
 	symbols_init(&w->syms);
 	int rc = 0;
 	if (w->cfg.symbols)
-		rc = strstr(w->cfg.symbols, "System.map") ? symbols_load_system_map(&w->syms, w->cfg.symbols)
-							  : symbols_load_elf(&w->syms, w->cfg.symbols);
+		rc = w->cfg.symbols_are_elf ? symbols_load_elf(&w->syms, w->cfg.symbols)
+					    : symbols_load_system_map(&w->syms, w->cfg.symbols);
 	if (rc < 0)
 		return walk_fail(w, rc, "%s", symbols_error(&w->syms));
+	w->kernel_symbols = w->cfg.symbols != NULL;
 	if (w->cfg.user_symbols && (rc = symbols_load_elf(&w->syms, w->cfg.user_symbols)) < 0)
 		return walk_fail(w, rc, "%s", symbols_error(&w->syms));
 	const struct sym *lo = symbols_by_name(&w->syms, "__entry_text_start");
@@ -104,6 +136,8 @@ static int load_symbols(struct walk *w)
 		w->entry_text_lo = lo->addr;
 		w->entry_text_hi = hi->addr;
 	}
+	if (w->cfg.kernel_config && (rc = kconfig_load(&w->kconfig, w->cfg.kernel_config)) < 0)
+		return walk_fail(w, rc, "%s", w->kconfig.err);
 	const struct sym *top = symbols_by_name(&w->syms, "cpu_current_top_of_stack");
 	if (top) {
 		w->percpu_top_sym = top->addr;
@@ -161,9 +195,9 @@ static int start_target(struct walk *w)
 		qemu_config_init(&qc);
 		qc.binary = w->cfg.qemu_binary;
 		qc.kernel = w->cfg.kernel;
-		qc.append = w->cfg.append;
+		qc.append = w->command_line[0] ? w->command_line : NULL;
 		qc.initrd = w->cfg.initrd;
-		qc.memory = w->cfg.memory;
+		qc.memory = w->cfg.kt->memory;
 		qc.accel = w->cfg.accel;
 		qc.cpu = w->cfg.cpu;
 		qc.interrupt_fd = w->interrupt_fd;
@@ -180,6 +214,24 @@ static int start_target(struct walk *w)
 	return 0;
 }
 
+/* The target's command line, plus a word for each demo syscall this kernel cannot take
+ * (our init then leaves it out instead of dying of it: see kernels.h). */
+static void compose_command_line(struct walk *w)
+{
+	const struct kernel_target *kt = w->cfg.kt;
+	char skip[400] = "", why[256];
+	size_t used = 0;
+	if (w->cfg.append && w->cfg.append[0])
+		used = (size_t)snprintf(skip, sizeof(skip), "%s", w->cfg.append);
+	for (int i = 0; i < kt->nsyscalls; i++) {
+		const struct demo_syscall *sc = &kt->syscalls[i];
+		if (sc->skip_word && !walk_syscall_available(w, sc, why, sizeof(why)) && used < sizeof(skip))
+			used += (size_t)snprintf(skip + used, sizeof(skip) - used, "%s%s", used ? " " : "",
+						 sc->skip_word);
+	}
+	kernels_command_line(kt, w->cfg.pti, skip, w->command_line, sizeof(w->command_line));
+}
+
 int walk_open(struct walk *w, const struct walk_config *cfg)
 {
 	memset(w, 0, sizeof(*w));
@@ -188,8 +240,8 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 	w->interrupt_fd = cfg->interrupt_fd > 0 ? cfg->interrupt_fd : -1;
 	w->dbg.fd = -1;
 	trace_init(&w->history);
-	snprintf(w->history.target, sizeof(w->history.target), "%s", demo_target_name(cfg->target));
-	snprintf(w->describe, sizeof(w->describe), "%s", demo_target_name(cfg->target));
+	snprintf(w->history.target, sizeof(w->history.target), "%s", cfg->kt->name);
+	snprintf(w->describe, sizeof(w->describe), "%s", cfg->kt->name);
 	if (w->cfg.timeout_ms <= 0)
 		w->cfg.timeout_ms = 10000;
 	if (w->cfg.run_timeout_ms <= 0)
@@ -199,6 +251,7 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 	if ((rc = load_symbols(w)) < 0 || (rc = load_debuginfo(w)) < 0 ||
 	    (rc = load_annotations(w)) < 0)
 		return rc;
+	compose_command_line(w);
 	rc = disasm_open(&w->dis, walk_read_memory, w, symbols_symbolize, &w->syms);
 	if (rc < 0)
 		return walk_fail(w, rc, "%s", disasm_error(&w->dis));
@@ -222,6 +275,7 @@ void walk_close(struct walk *w)
 		debuginfo_close(&w->dbg);
 	w->have_dwarf = false;
 	symbols_free(&w->syms);
+	kconfig_free(&w->kconfig);
 	trace_free(&w->history);
 }
 
@@ -273,63 +327,101 @@ static int resolver_lookup(void *ctx, const char *name, uint64_t *addr, uint64_t
 	return 0;
 }
 
-static int resolver_find(void *ctx, uint64_t start, uint64_t size, const char *mnemonic, int n,
-			 uint64_t *addr)
+/* OPERANDS with each "&SYMBOL" replaced by the symbol's value in hex, as the
+ * disassembler prints it: "mov:&cpu_current_top_of_stack,%rsp" finds the per-CPU load
+ * "%gs:0x1fb50,%rsp" of an SMP kernel and the absolute "0xffffffff81835030,%rsp" of a
+ * uniprocessor one. False when a symbol is missing (the anchor then does not apply). */
+static bool expand_operands(const struct walk *w, const char *operands, char *out, size_t len)
+{
+	size_t used = 0;
+	for (const char *p = operands; *p && used + 1 < len;) {
+		if (*p != '&') {
+			out[used++] = *p++;
+			continue;
+		}
+		size_t n = strcspn(p + 1, ",()%:$ ");
+		char name[128];
+		snprintf(name, sizeof(name), "%.*s", (int)n, p + 1);
+		const struct sym *s = symbols_by_name(&w->syms, name);
+		if (!s)
+			return false;
+		used += (size_t)snprintf(out + used, len - used, "0x%llx", (unsigned long long)s->addr);
+		p += 1 + n;
+	}
+	out[used < len ? used : len - 1] = '\0';
+	return used < len;
+}
+
+static int resolver_find(void *ctx, uint64_t start, uint64_t size, const char *mnemonic,
+			 const char *operands, uint64_t branch_target, int n, uint64_t *addr)
 {
 	struct walk *w = ctx;
-	int rc = disasm_find_mnemonic(&w->dis, start, size, mnemonic, n, addr);
-	return rc == 0 ? n : rc == -ENOENT ? 0 : rc;
+	char expanded[256];
+	if (operands && !expand_operands(w, operands, expanded, sizeof(expanded)))
+		return 0;
+	struct disasm_pattern pat = { .mnemonic = mnemonic, .operands = operands ? expanded : NULL,
+				      .branch = branch_target != 0, .target = branch_target };
+	/* disasm_find counts the matches (at most N): N means *ADDR is set. */
+	return disasm_find(&w->dis, start, size, &pat, n, addr);
 }
 
 /* Is page-table isolation on in this boot? Read what the CPU executes, not what the
  * source says: Linux assembles SWITCH_TO_KERNEL_CR3 as "jmp over; mov %cr3, ..." and
- * patches the jmp out at boot only when PTI is on; the teaching kernel's nopti build has
- * no CR3 code at all. So the first of the two that entry_SYSCALL_64 meets decides. */
+ * patches the jmp out at boot only when PTI is on; the teaching kernel's nopti build and
+ * a Linux built without CONFIG_PAGE_TABLE_ISOLATION have no CR3 code at all. So the
+ * first of the two that entry_SYSCALL_64 meets decides. */
 static void detect_pti(struct walk *w)
 {
 	const struct sym *entry = symbols_by_name(&w->syms, "entry_SYSCALL_64");
 	struct disasm_insn insns[16];
 	int n = entry ? disasm_decode_at(&w->dis, entry->addr, 0, insns, 16) : -1;
-	const char *verdict = "page-table isolation unknown";
+	w->pti = n > 0 ? WALK_PTI_OFF : WALK_PTI_UNKNOWN;
 	for (int i = 0; i < n; i++) {
-		if (strncmp(insns[i].att, "jmp", 3) == 0) {
-			verdict = "page-table isolation off";
+		if (strncmp(insns[i].att, "jmp", 3) == 0)
 			break;
-		}
 		if (strstr(insns[i].att, "%cr3")) {
-			verdict = "page-table isolation on";
+			w->pti = WALK_PTI_ON;
 			break;
 		}
 	}
-	if (n > 0 && strcmp(verdict, "page-table isolation unknown") == 0)
-		verdict = "page-table isolation off";
+}
+
+/* The one line that says what is being walked: the target, how the path was found, how
+ * many notes apply, isolation. Shown by the viewer and written into exports. */
+void walk_describe(struct walk *w)
+{
+	static const char *const pti_words[] = { "page-table isolation unknown",
+						 "page-table isolation off", "page-table isolation on" };
+	char notes[96] = "";
+	if (w->notes_resolved && w->notes_left_out)
+		snprintf(notes, sizeof(notes), "%zu notes (%zu do not apply to this kernel), ",
+			 w->notes.nnotes - w->notes_left_out, w->notes_left_out);
+	else if (w->notes_resolved)
+		snprintf(notes, sizeof(notes), "%zu notes, ", w->notes.nnotes);
 	if (w->discovered)
 		snprintf(w->describe, sizeof(w->describe), "%s, no symbols: entry from LSTAR, path by "
-			 "disassembly, %zu notes left out, built-in pt_regs; %s", demo_target_name(w->cfg.target),
-			 w->notes_left_out, verdict);
+			 "disassembly, %s%s", w->cfg.kt->name, notes, pti_words[w->pti]);
 	else
-		snprintf(w->describe, sizeof(w->describe), "%s, %s", demo_target_name(w->cfg.target), verdict);
+		snprintf(w->describe, sizeof(w->describe), "%s, %s%s", w->cfg.kt->name, notes, pti_words[w->pti]);
 }
 
 /* Anchors are resolved at the first kernel stop, not at load: "SYMBOL/MNEMONIC#N" needs
- * the code the CPU runs, and Linux patches its text (alternatives) while it boots. */
+ * the code the CPU runs, and Linux patches its text (alternatives) while it boots. A
+ * note this kernel lacks (its requirement, its symbol, its instruction) is left out,
+ * with the reason kept for --check-annotations; the walk goes on with the others. */
 int walk_resolve_anchors(struct walk *w)
 {
 	if (w->notes_resolved)
 		return 0;
-	struct annot_resolver r = { .ctx = w, .lookup_symbol = resolver_lookup, .find_mnemonic = resolver_find };
-	annot_resolve(&w->notes, &r);
-	if (w->notes.nerrors && w->discovered) {
-		/* Found without symbols: the notes on symbols we could not name stay out. */
-		for (size_t i = 0; i < w->notes.nerrors; i++)
-			free(w->notes.errors[i]);
-		w->notes_left_out = w->notes.nerrors;
-		w->notes.nerrors = 0;
-	}
-	if (w->notes.nerrors)
-		return annotation_errors(w, &w->notes, w->cfg.annotations);
-	w->notes_resolved = true;
 	detect_pti(w);
+	struct annot_resolver r = { .ctx = w, .lookup_symbol = resolver_lookup, .find_insn = resolver_find,
+				    .requirement = walk_requirement };
+	int rc = annot_resolve(&w->notes, &r);
+	if (rc < 0)
+		return walk_fail(w, rc, "out of memory resolving the notes");
+	w->notes_left_out = (size_t)rc;
+	w->notes_resolved = true;
+	walk_describe(w);
 	return 0;
 }
 
@@ -343,7 +435,7 @@ int walk_resolve_anchors(struct walk *w)
 static int set_exit_breakpoints(struct walk *w)
 {
 	struct disasm_insn insns[32];
-	unsigned rounds = 0;
+	int rounds = 0;
 	if (w->entry_text_hi - w->entry_text_lo > MAX_ENTRY_TEXT)
 		return walk_fail(w, -ERANGE, "the entry text (0x%llx to 0x%llx) is larger than %d KiB: "
 				 "are the symbols this kernel's?", (unsigned long long)w->entry_text_lo,
@@ -422,10 +514,9 @@ static int env_symbol(void *ctx, const char *name, size_t len, uint64_t *value)
 static int trampoline_top(struct walk *w, uint64_t *value)
 {
 	const struct sym *tss = symbols_by_name(&w->syms, "cpu_tss_rw");
-	uint64_t percpu;
-	if (!tss || walk_env_variable(w, "percpu", 6, &percpu) < 0)
+	if (!tss || !w->regs_valid)
 		return -1;
-	return walk_read_memory(w, percpu + tss->addr + 4, value, sizeof(*value)) < 0 ? -1 : 0;
+	return walk_read_memory(w, walk_percpu_address(w, tss->addr) + 4, value, sizeof(*value)) < 0 ? -1 : 0;
 }
 
 int walk_env_variable(void *ctx, const char *name, size_t len, uint64_t *value)

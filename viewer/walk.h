@@ -16,8 +16,9 @@
 
 #include "annot.h"
 #include "debuginfo.h"
-#include "demo.h"
+#include "kernels.h"
 #include "disasm.h"
+#include "kconfig.h"
 #include "qemu.h"
 #include "stops.h"
 #include "symbols.h"
@@ -37,18 +38,20 @@ struct walk_code {
 
 /* Everything the walk needs to know before it starts; paths are resolved by main. */
 struct walk_config {
-	enum syswalk_target target;
-	const char *kernel;          /* image QEMU boots (teach: the ELF; linux: vmlinuz) */
+	const struct kernel_target *kt;  /* the target's description (kernels.h) */
+	const char *kernel;          /* image QEMU boots (teach: the ELF; linux: bzImage/vmlinuz) */
 	const char *symbols;         /* ELF or System.map with the kernel's symbols (may be NULL) */
+	bool symbols_are_elf;        /* SYMBOLS is an ELF file, not a System.map */
 	const char *user_symbols;    /* ELF of the demo program when not in the kernel (linux init) */
 	const char *debuginfo;       /* ELF with DWARF (may be NULL: built-in pt_regs layout) */
+	const char *kernel_config;   /* the kernel's .config (may be NULL: options inferred) */
 	const char *srcroot;         /* source tree for shortening DWARF paths (may be NULL) */
 	const char *annotations;     /* directory of notes */
 	const char *glossary;        /* glossary file (may be NULL) */
 	const char *initrd;          /* linux: our init's initramfs */
-	const char *append;          /* kernel command line (may be NULL) */
+	bool pti;                    /* ask for page-table isolation (targets with a pti word) */
+	const char *append;          /* more command-line words from the user (may be NULL) */
 	const char *cpu;             /* QEMU -cpu (may be NULL) */
-	const char *memory;          /* QEMU -m (may be NULL: 64M) */
 	const char *attach;          /* use this gdbstub instead of starting QEMU */
 	const char *qemu_binary;     /* may be NULL */
 	const char *accel;           /* "tcg" or "kvm" */
@@ -69,6 +72,8 @@ struct walk_syscall_state {
 	uint64_t stack_low;              /* the task stack: stops with RSP outside it belong
 	                                    to another task (linux) and are run through */
 	bool msrs_pending;               /* the MSRs are still to be read for this syscall */
+	bool recorded;                   /* a stop of this syscall is in the history: last_regs */
+	struct target_regs last_regs;    /* the registers of the last stop recorded */
 	bool have_user_regs;             /* user_regs below were read at the user's syscall */
 	struct target_regs user_regs;    /* the registers just before SYSCALL / INT ran */
 };
@@ -76,19 +81,26 @@ struct walk_syscall_state {
 struct walk_stats {
 	uint64_t stops;                  /* snapshots built */
 	uint64_t skipped_stops;          /* breakpoint hits run through (other tasks) */
+	uint64_t repeated_stops;         /* stops that repeated the last one exactly (no_progress) */
 	uint64_t msr_injections;
 	uint64_t msr_injection_failures; /* rdmsr steps that did not complete (retried) */
 	uint64_t phys_reads;             /* reads that went through the kernel page table */
 };
 
+enum walk_pti { WALK_PTI_UNKNOWN, WALK_PTI_OFF, WALK_PTI_ON };
+
 struct walk {
 	struct walk_config cfg;
+	char command_line[512];          /* what the kernel boots with (kernels.h, plus skip words) */
 	struct qemu qemu;
 	bool qemu_started;
 	struct target target;
 	bool connected;
 	char gone[256];                  /* once not connected: how the target went, for later messages */
 	struct symbols syms;
+	bool kernel_symbols;             /* syms holds the kernel's own table (not only what
+	                                    walk_discover named) */
+	struct kconfig kconfig;          /* the kernel's .config, when one was found */
 	struct debuginfo dbg;
 	bool have_dwarf;
 	struct debuginfo_layout ptregs;
@@ -98,7 +110,8 @@ struct walk {
 	bool notes_resolved;
 	bool anchors_set;                /* breakpoints on every resolved note are in */
 	bool discovered;                 /* no kernel symbols: the path was found live */
-	size_t notes_left_out;           /* notes whose anchor a symbol-less kernel lacks */
+	size_t notes_left_out;           /* notes that do not apply to this kernel */
+	enum walk_pti pti;               /* seen in the code the CPU runs (walk_resolve_anchors) */
 
 	struct trace history;            /* every snapshot, in order */
 	size_t pos;                      /* the one shown */
@@ -127,6 +140,15 @@ int walk_open(struct walk *w, const struct walk_config *cfg);
 
 /* Run to the entry of the configured syscall and take the first snapshot. */
 int walk_start(struct walk *w);
+
+/* Run to the entry of demo syscall SC (any when NULL) and take its first snapshot; the
+ * history is kept (--syscall all walks each in turn). A syscall this kernel cannot take
+ * is refused with the reason. */
+int walk_goto(struct walk *w, const struct demo_syscall *sc);
+
+/* Whether this kernel can take demo syscall SC: false with the reason in WHY when it
+ * lacks what SC requires ("this kernel has no IA32_EMULATION: ..."). */
+bool walk_syscall_available(const struct walk *w, const struct demo_syscall *sc, char *why, size_t len);
 
 /* Perform an action (see stops.h). Returns 0 or a negative code with a message; the
  * history is never damaged by a failure. */

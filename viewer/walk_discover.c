@@ -5,11 +5,14 @@
  * the demo's own syscall instruction is known (our init is built with symbols), so
  * stepping through it lands on the entry point, the address in LSTAR (the snapshot
  * then reads LSTAR by injection and shows they agree). The rest follows by
- * disassembling the live kernel from there: the per-CPU top of stack in the
- * `mov %gs:OFF, %rsp` of the stack switch, do_syscall_64 as the first call, and the
- * sysretq that ends the path. Those become symbols of their own, so anchors such as
- * entry_SYSCALL_64/swapgs resolve; notes anchored on other symbols are left out, and
- * the status line says so.
+ * disassembling the live kernel from there: the top of stack in the `mov %gs:OFF, %rsp`
+ * of the stack switch (an absolute address on a uniprocessor kernel), the labels
+ * after it and after the hardware frame's five pushes, do_syscall_64 as the first call
+ * (as far as its code runs), and the sysretq that ends the path. Those become symbols
+ * of their own, sized to what was decoded, so anchors such as entry_SYSCALL_64/swapgs
+ * resolve and an address outside them is shown as a number, never as
+ * do_syscall_64+0xd82f1. Notes anchored on other symbols do not apply, and the status
+ * line says how many.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,8 +27,8 @@
 
 bool walk_needs_discovery(const struct walk *w, const struct demo_syscall *want)
 {
-	int n;
-	const struct demo_syscall *all = demo_syscalls(w->cfg.target, &n);
+	int n = w->cfg.kt->nsyscalls;
+	const struct demo_syscall *all = w->cfg.kt->syscalls;
 	for (int i = 0; i < n; i++)
 		if ((!want || want == &all[i]) && !symbols_by_name(&w->syms, all[i].entry))
 			return true;
@@ -43,7 +46,53 @@ static bool number_after(const char *text, const char *prefix, uint64_t *out)
 	return end != p + strlen(prefix);
 }
 
-/* Name what the live code of entry_SYSCALL_64 shows (see the comment at the top). */
+/* The source of "mov SRC, %rsp" when it is memory, not a register: the per-CPU stack
+ * top "%gs:0x1fb50" (SMP) or its absolute address "0xffffffff81835030" (uniprocessor,
+ * where per-CPU variables are plain globals). */
+static bool stack_top_load(const char *t, uint64_t *where)
+{
+	size_t len = strlen(t);
+	if (strncmp(t, "mov", 3) != 0 || len < 6 || strcmp(t + len - 6, ", %rsp") != 0)
+		return false;
+	const char *src = t + strcspn(t, " ") + 1;
+	if (strncmp(src, "%gs:0x", 6) == 0)
+		src += 4;
+	else if (strncmp(src, "0x", 2) != 0)
+		return false;
+	char *end;
+	*where = strtoull(src, &end, 16);
+	return *end == ',';
+}
+
+/* How far the function at START runs: decoded forward until a ret, or an unconditional
+ * jmp, beyond which no branch seen so far lands. Bounded: a wrong guess only shortens
+ * the range in which addresses are named after the function. */
+static uint64_t function_extent(struct walk *w, uint64_t start)
+{
+	struct disasm_insn insns[32];
+	uint64_t at = start, furthest = start;
+	while (at < start + 4096) {
+		int n = disasm_decode_at(&w->dis, at, 0, insns, 32);
+		if (n <= 0)
+			break;
+		for (int i = 0; i < n; i++) {
+			const char *t = insns[i].att;
+			uint64_t target, next = insns[i].addr + insns[i].len;
+			if (t[0] == 'j' && number_after(t, " 0x", &target) && target > furthest &&
+			    target < start + 4096)
+				furthest = target;
+			bool ends = strncmp(t, "ret", 3) == 0 || strncmp(t, "jmp", 3) == 0 || strncmp(t, "ud2", 3) == 0;
+			if (ends && next > furthest)
+				return next - start;
+		}
+		at = insns[n - 1].addr + insns[n - 1].len;
+	}
+	return at - start;
+}
+
+/* Name what the live code of entry_SYSCALL_64 shows (see the comment at the top): the
+ * stack top it loads, the two labels around the hardware frame's pushes, do_syscall_64
+ * as the first call, and the sysretq that ends the path. Each named only where found. */
 static void map_syscall_entry(struct walk *w, uint64_t entry)
 {
 	struct disasm_insn insns[SCAN_INSNS];
@@ -56,28 +105,38 @@ static void map_syscall_entry(struct walk *w, uint64_t entry)
 		at = insns[n + got - 1].addr + insns[n + got - 1].len;
 		n += got;
 	}
-	uint64_t sysret = 0, call = 0, off;
+	uint64_t sysret = 0, call = 0, top, safe_stack = 0, after_hwframe = 0;
+	int pushes = 0;
 	for (int i = 0; i < n && !sysret; i++) {
 		const char *t = insns[i].att;
-		if (!w->have_percpu_top && strstr(t, ", %rsp") && number_after(t, "%gs:0x", &off)) {
-			w->percpu_top_sym = off;           /* mov %gs:cpu_current_top_of_stack, %rsp */
+		uint64_t next = insns[i].addr + insns[i].len;
+		if (!w->have_percpu_top && stack_top_load(t, &top)) {
+			w->percpu_top_sym = top;           /* mov PER_CPU_VAR(cpu_current_top_of_stack), %rsp */
 			w->have_percpu_top = true;
+			symbols_add(&w->syms, "cpu_current_top_of_stack", top, 8);
+			safe_stack = next;
+		} else if (safe_stack && !after_hwframe && strncmp(t, "push", 4) == 0 && ++pushes == 5) {
+			after_hwframe = next;              /* ss, sp, flags, cs, ip: the hardware frame */
 		} else if (!call && strncmp(t, "call", 4) == 0 && number_after(t, "0x", &call)) {
-			symbols_add(&w->syms, "do_syscall_64", call, 0);
+			symbols_add(&w->syms, "do_syscall_64", call, function_extent(w, call));
 		} else if (strncmp(t, "sysret", 6) == 0) {
 			sysret = insns[i].addr;
 		}
 	}
 	uint64_t end = sysret ? sysret + 3 : at;
 	symbols_add(&w->syms, "entry_SYSCALL_64", entry, end - entry);
+	if (safe_stack && safe_stack < end)
+		symbols_add(&w->syms, "entry_SYSCALL_64_safe_stack", safe_stack, end - safe_stack);
+	if (after_hwframe && after_hwframe < end)
+		symbols_add(&w->syms, "entry_SYSCALL_64_after_hwframe", after_hwframe, end - after_hwframe);
 	w->entry_text_lo = entry;
 	w->entry_text_hi = end;
 }
 
 int walk_discover(struct walk *w, const struct demo_syscall *want, const struct demo_syscall **found)
 {
-	int n, rc;
-	const struct demo_syscall *all = demo_syscalls(w->cfg.target, &n);
+	int rc, n = w->cfg.kt->nsyscalls;
+	const struct demo_syscall *all = w->cfg.kt->syscalls;
 	walk_remove_breakpoints(w);
 	for (int i = 0; i < n; i++) {
 		const struct sym *user = symbols_by_name(&w->syms, all[i].user_label);
@@ -90,7 +149,7 @@ int walk_discover(struct walk *w, const struct demo_syscall *want, const struct 
 		return walk_fail(w, -ENOENT, "the kernel has no symbols and the demo program's syscall "
 				 "labels are unknown too (is %s built?): nothing to follow into the kernel",
 				 w->cfg.user_symbols ? w->cfg.user_symbols : "the init");
-	unsigned rounds = 0;
+	int rounds = 0;
 	do {
 		if ((rc = target_guard(&w->target, &rounds, "running to the demo's syscall")) < 0)
 			return walk_fail(w, rc, "%s", target_error(&w->target));

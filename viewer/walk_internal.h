@@ -29,6 +29,21 @@ int walk_resolve_anchors(struct walk *w);
 /* A breakpoint on every resolved note (once). */
 int walk_set_anchor_breakpoints(struct walk *w);
 
+/* Set w->describe from what is known so far (target, notes, isolation). */
+void walk_describe(struct walk *w);
+
+/* Whether the kernel has build option NAME ("CONFIG_SMP"): from its .config, else told
+ * by a symbol that exists exactly when it is set (walk_kernel.c), else unknown. */
+enum kconfig_state walk_kernel_option(const struct walk *w, const char *name);
+
+/* annot.h's requirement callback over this walk (CTX is the walk). */
+int walk_requirement(void *ctx, const char *item, char *why, size_t whylen);
+
+/* The address of per-CPU variable SYM for the CPU at the last stop: an SMP kernel
+ * links per-CPU symbols at small offsets from the per-CPU base (GS), a uniprocessor
+ * kernel at their final address. */
+uint64_t walk_percpu_address(const struct walk *w, uint64_t sym);
+
 /* $VARIABLE of expr.h for the syscall being walked. */
 int walk_env_variable(void *ctx, const char *name, size_t len, uint64_t *value);
 

@@ -14,6 +14,15 @@
 /* x86_64 Linux kernel stacks are 16 KiB (THREAD_SIZE); the teaching kernel's too. */
 #define TASK_STACK_SIZE 16384
 
+/* A stop that repeats the last one is retried this many times (no_progress). */
+#define MAX_NO_PROGRESS 8
+
+/* Entry stops that are not the demo's (other code making the same syscalls) before the
+ * run to a syscall gives up: a bound, so a stub or kernel that never shows the demo's
+ * syscall is reported instead of looping for ever. The demo issues each of its calls
+ * once a round, so a healthy walk meets a handful. */
+#define MAX_FOREIGN_STOPS 1000
+
 /* ---- running to a syscall ------------------------------------------------------ */
 
 int walk_read_regs(struct walk *w)
@@ -29,18 +38,15 @@ static int cpl(const struct walk *w)
 }
 
 /* Where this syscall's struct pt_regs will be: just below the top of the task stack,
- * which the per-CPU variable cpu_current_top_of_stack holds. Before SWAPGS the
- * kernel's per-CPU base is in KERNEL_GS_BASE, after it in GS_BASE. */
+ * which the per-CPU variable cpu_current_top_of_stack holds (walk_percpu_address). */
 static void locate_frame(struct walk *w)
 {
 	struct walk_syscall_state *s = &w->sys;
 	s->frame_known = false;
 	if (!w->have_percpu_top)
 		return;
-	uint64_t gs = walk_reg(w, "gs_base"), kgs = walk_reg(w, "k_gs_base");
-	uint64_t percpu = gs >= KERNEL_HALF ? gs : kgs;
 	uint64_t top;
-	if (walk_read_memory(w, percpu + w->percpu_top_sym, &top, sizeof(top)) < 0)
+	if (walk_read_memory(w, walk_percpu_address(w, w->percpu_top_sym), &top, sizeof(top)) < 0)
 		return;
 	s->frame_base = top - w->ptregs.size;
 	s->frame_low = top;
@@ -52,8 +58,8 @@ static void locate_frame(struct walk *w)
 static const struct demo_syscall *recognise(struct walk *w, const struct demo_syscall *want)
 {
 	uint64_t rip = walk_reg(w, "rip"), rax = walk_reg(w, "rax");
-	int n;
-	const struct demo_syscall *all = demo_syscalls(w->cfg.target, &n);
+	int n = w->cfg.kt->nsyscalls;
+	const struct demo_syscall *all = w->cfg.kt->syscalls;
 	for (int i = 0; i < n; i++) {
 		const struct demo_syscall *sc = &all[i];
 		const struct sym *entry = symbols_by_name(&w->syms, sc->entry);
@@ -76,8 +82,8 @@ static const struct demo_syscall *recognise(struct walk *w, const struct demo_sy
 
 static int insert_entry_breakpoints(struct walk *w, const struct demo_syscall *want)
 {
-	int n;
-	const struct demo_syscall *all = demo_syscalls(w->cfg.target, &n);
+	int n = w->cfg.kt->nsyscalls;
+	const struct demo_syscall *all = w->cfg.kt->syscalls;
 	for (int i = 0; i < n; i++) {
 		if (want && want != &all[i])
 			continue;
@@ -106,8 +112,8 @@ bool walk_at_user_syscall(struct walk *w, const struct demo_syscall *want)
 	if (cpl(w) != 3)
 		return false;
 	uint64_t rip = walk_reg(w, "rip"), rax = walk_reg(w, "rax");
-	int n;
-	const struct demo_syscall *all = demo_syscalls(w->cfg.target, &n);
+	int n = w->cfg.kt->nsyscalls;
+	const struct demo_syscall *all = w->cfg.kt->syscalls;
 	for (int i = 0; i < n; i++) {
 		const struct sym *user = symbols_by_name(&w->syms, all[i].user_label);
 		if (user && user->addr == rip && all[i].rax == rax && (!want || want == &all[i])) {
@@ -117,6 +123,38 @@ bool walk_at_user_syscall(struct walk *w, const struct demo_syscall *want)
 		}
 	}
 	return false;
+}
+
+/* At the demo's syscall instruction: step into the kernel and check that the symbols
+ * name the entry the CPU reached. A symbol file of another kernel would put every
+ * breakpoint on the wrong bytes: say so now, naming the file, rather than let the walk
+ * wait for stops that never come. */
+static int enter_from_user(struct walk *w)
+{
+	uint64_t rip = walk_reg(w, "rip"), rax = walk_reg(w, "rax");
+	const struct demo_syscall *sc = NULL;
+	for (int i = 0; i < w->cfg.kt->nsyscalls && !sc; i++) {
+		const struct sym *user = symbols_by_name(&w->syms, w->cfg.kt->syscalls[i].user_label);
+		if (user && user->addr == rip && w->cfg.kt->syscalls[i].rax == rax)
+			sc = &w->cfg.kt->syscalls[i];
+	}
+	int rc;
+	for (int tries = 0; tries <= MAX_NO_PROGRESS; tries++) {
+		if ((rc = target_step(&w->target, NULL)) < 0)
+			return walk_fail_target(w, rc, "stepping into the kernel");
+		if ((rc = walk_read_regs(w)) < 0)
+			return rc;
+		if (cpl(w) == 0)
+			break;
+	}
+	const struct sym *entry = sc ? symbols_by_name(&w->syms, sc->entry) : NULL;
+	uint64_t at = walk_reg(w, "rip");
+	if (cpl(w) != 0 || !entry || entry->addr == at)
+		return 0;
+	return walk_fail(w, -EPROTO, "the symbols in %s do not belong to this kernel: the %s syscall "
+			 "entered the kernel at 0x%llx, but that file puts %s at 0x%llx. Give the kernel's "
+			 "own vmlinux or System.map with --symbols", w->cfg.symbols ? w->cfg.symbols : "the symbol file",
+			 sc->name, (unsigned long long)at, sc->entry, (unsigned long long)entry->addr);
 }
 
 /* Run until the CPU enters WANT (any demo syscall when NULL), then set up the walk of it:
@@ -142,20 +180,31 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 		if ((rc = insert_entry_breakpoints(w, want)) < 0)
 			return rc;
 	}
-	for (unsigned rounds = 0; !sc; ) {
+	for (int stops = 0, rounds = 0; !sc; stops++) {
 		struct target_stop stop;
-		const char *doing = want ? "running to the syscall" : "running to the next syscall";
-		if ((rc = target_guard(&w->target, &rounds, doing)) < 0)
+		if (stops == MAX_FOREIGN_STOPS)
+			return walk_fail(w, -ELOOP, "%d stops at the syscall entry, none of them the demo's %s: "
+					 "is %s the demo running on this kernel?", MAX_FOREIGN_STOPS,
+					 want ? want->name : "syscalls", w->cfg.user_symbols ? w->cfg.user_symbols : "the demo");
+		if ((rc = target_guard(&w->target, &rounds, want ? "running to the syscall" :
+				       "running to the next syscall")) < 0)
 			return walk_fail(w, rc, "%s", target_error(&w->target));
 		rc = target_continue(&w->target, w->cfg.run_timeout_ms, &stop);
+		if (rc == RSP_ERR_TIMEOUT)
+			return walk_fail_target(w, rc, "running to the demo's syscall (it never came: did the "
+						"kernel boot and start the demo?)");
 		if (rc < 0)
 			return walk_fail_target(w, rc, want ? "running to the syscall" : "running to the next syscall");
 		if ((rc = walk_read_regs(w)) < 0)
 			return rc;
 		if (w->target.rsp.interrupted)
 			return walk_fail(w, -EINTR, "interrupted while running to the next syscall");
-		if (walk_at_user_syscall(w, want))
-			continue;
+		if (walk_at_user_syscall(w, want)) {
+			/* Step through the demo's own syscall instruction: the CPU lands where
+			 * LSTAR (or the IDT) points, which the symbol file must agree with. */
+			if ((rc = enter_from_user(w)) < 0)
+				return rc;
+		}
 		sc = recognise(w, want);
 		if (!sc)
 			w->stats.skipped_stops++;
@@ -197,12 +246,42 @@ static int record(struct walk *w, enum snap_kind kind)
 		return walk_fail(w, rc, "cannot keep another stop in the history (%s)", errcode_strerror(rc));
 	w->pos = w->history.n - 1;
 	w->stats.stops++;
+	w->sys.last_regs = w->regs;
+	w->sys.recorded = true;
 	return 0;
+}
+
+/* QEMU's gdbstub can answer a step (or the step over a breakpoint that starts a
+ * continue) without having run the instruction, when something else asked the vCPU to
+ * stop at that moment (seen under load, a few times in a hundred walks): the stop then
+ * repeats the last one exactly. Such a stop is no news and is not recorded; the
+ * action is simply made again. Registers are compared, not only RIP: a rep-prefixed
+ * instruction stays at one RIP while RCX counts down. */
+static bool no_progress(const struct walk *w)
+{
+	if (!w->sys.recorded || !w->regs_valid)
+		return false;
+	const struct target_regs *a = &w->regs, *b = &w->sys.last_regs;
+	for (int i = 0; i < w->target.map.count; i++)
+		if (a->valid[i] != b->valid[i] || (a->valid[i] && a->value[i] != b->value[i]))
+			return false;
+	return true;
 }
 
 int walk_start(struct walk *w)
 {
-	int rc = run_to_syscall(w, w->cfg.syscall);
+	return walk_goto(w, w->cfg.syscall);
+}
+
+int walk_goto(struct walk *w, const struct demo_syscall *sc)
+{
+	char why[256];
+	if (!w->connected)
+		return walk_fail(w, -ENOTCONN, "%s", w->gone[0] ? w->gone : "the target is gone");
+	if (sc && !walk_syscall_available(w, sc, why, sizeof(why)))
+		return walk_fail(w, -ENOSYS, "%s", why);
+	w->pos = w->history.n ? w->history.n - 1 : 0;
+	int rc = run_to_syscall(w, sc);
 	return rc < 0 ? rc : record(w, SNAP_ANCHOR);
 }
 
@@ -235,7 +314,7 @@ static bool stop_is_ours(const struct walk *w)
 {
 	const struct walk_syscall_state *s = &w->sys;
 	uint64_t rsp = walk_reg(w, "rsp"), rip = walk_reg(w, "rip");
-	if (w->cfg.target == TARGET_TEACH || !s->frame_known || rsp < KERNEL_HALF)
+	if (w->cfg.kt == kernels_default() || !s->frame_known || rsp < KERNEL_HALF)
 		return true;
 	if (rsp >= s->stack_low && rsp <= s->frame_base + w->ptregs.size)
 		return true;
@@ -257,11 +336,19 @@ static bool interrupt_return(struct walk *w)
 
 static int step_once(struct walk *w)
 {
-	int rc = target_step(&w->target, NULL);
-	if (rc < 0)
-		return walk_fail_target(w, rc, "stepping one instruction");
-	if ((rc = walk_read_regs(w)) < 0)
-		return rc;
+	int rc;
+	for (int tries = 0;; tries++) {
+		if ((rc = target_step(&w->target, NULL)) < 0)
+			return walk_fail_target(w, rc, "stepping one instruction");
+		if ((rc = walk_read_regs(w)) < 0)
+			return rc;
+		if (!no_progress(w))
+			break;
+		w->stats.repeated_stops++;
+		if (tries == MAX_NO_PROGRESS)
+			return walk_fail(w, -EAGAIN, "the CPU did not move on in %d steps at 0x%llx",
+					 MAX_NO_PROGRESS + 1, (unsigned long long)walk_reg(w, "rip"));
+	}
 	if (cpl(w) == 3) {
 		w->sys.finished = true;
 		return record(w, SNAP_USER);
@@ -274,7 +361,7 @@ static int run_to_anchor(struct walk *w)
 	int rc = walk_set_anchor_breakpoints(w);
 	if (rc < 0)
 		return rc;
-	for (unsigned rounds = 0;;) {
+	for (int repeats = 0, rounds = 0;;) {
 		if ((rc = target_guard(&w->target, &rounds, "running to the next annotated stop")) < 0)
 			return walk_fail(w, rc, "%s", target_error(&w->target));
 		rc = target_continue(&w->target, w->cfg.timeout_ms, NULL);
@@ -282,6 +369,13 @@ static int run_to_anchor(struct walk *w)
 			return walk_fail_target(w, rc, "running to the next annotated stop");
 		if ((rc = walk_read_regs(w)) < 0)
 			return rc;
+		if (no_progress(w) && !w->target.rsp.interrupted) {
+			w->stats.repeated_stops++;
+			if (++repeats > MAX_NO_PROGRESS)
+				return walk_fail(w, -EAGAIN, "the CPU did not move on from 0x%llx in %d tries",
+						 (unsigned long long)walk_reg(w, "rip"), MAX_NO_PROGRESS + 1);
+			continue;
+		}
 		if (cpl(w) == 3) {       /* left the kernel by a path without an annotated exit */
 			w->sys.finished = true;
 			return record(w, SNAP_USER);

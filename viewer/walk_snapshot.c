@@ -6,6 +6,7 @@
  * change), the frame is one 'm', and the MSRs that cannot change once the kernel has
  * booted (LSTAR, STAR, FMASK, CSTAR) are injected for once per syscall, at its entry.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,66 @@ static int fill_questions(struct walk *w, struct snapshot *s, const struct annot
 	return 0;
 }
 
+/* "rcx = 0x0, $user_return = 0x40105c": the value at this stop of each name in CHECK,
+ * so the learner sees what the CPU holds where the note's claim fails. */
+static void live_values(const struct expr_env *env, const char *check, char *out, size_t len)
+{
+	size_t used = 0;
+	int shown = 0;
+	out[0] = '\0';
+	for (const char *p = check; *p && shown < 4;) {
+		bool start = (*p == '$' || *p == '&' || isalpha((unsigned char)*p)) &&
+			     (p == check || !isalnum((unsigned char)p[-1]));
+		if (!start) {
+			p++;
+			continue;
+		}
+		size_t n = 1 + strspn(p + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+		char name[96], err[64];
+		uint64_t v;
+		if (n < sizeof(name) && !(n > 1 && p[0] == '0' && p[1] == 'x')) {
+			snprintf(name, sizeof(name), "%.*s", (int)n, p);
+			if (!strstr(out, name) && expr_eval(name, env, &v, err, sizeof(err)) == 0 && used < len) {
+				used += (size_t)snprintf(out + used, len - used, "%s%s = 0x%llx", shown ? ", " : "",
+							 name, (unsigned long long)v);
+				shown++;
+			}
+		}
+		p += n;
+	}
+}
+
+/* A line for each check: claim of NOTE that is false at this stop, or cannot be told
+ * here: the note is then shown with the line, never as plain fact. NULL when all hold. */
+static int fill_caveats(struct walk *w, struct snapshot *s, const struct annot_note *note)
+{
+	struct expr_env env;
+	walk_expr_env(w, s, &env);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	for (size_t i = 0; note && i < note->nchecks; i++) {
+		char err[160], values[320];
+		uint64_t v;
+		int rc = expr_eval(note->checks[i], &env, &v, err, sizeof(err));
+		if (rc == 0 && v)
+			continue;
+		if (!f && !(f = open_memstream(&text, &len)))
+			return -ENOMEM;
+		if (rc < 0) {
+			fprintf(f, "This note's claim `%s` cannot be checked at this stop: %s\n", note->checks[i], err);
+			continue;
+		}
+		live_values(&env, note->checks[i], values, sizeof(values));
+		fprintf(f, "This note's claim `%s` does not hold here%s%s\n", note->checks[i],
+			values[0] ? ": live " : "", values);
+	}
+	if (f && fclose(f) != 0)
+		return -ENOMEM;
+	s->note_caveats = text;
+	return 0;
+}
+
 int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -324,6 +385,7 @@ int walk_snapshot(struct walk *w, enum snap_kind kind, struct snapshot *s)
 	const struct annot_note *note = annot_find_by_addr(&w->notes, s->rip);
 	fill_note(w, s, note);
 	out_of_memory |= fill_questions(w, s, note) < 0;
+	out_of_memory |= fill_caveats(w, s, note) < 0;
 	if (w->qemu_started) {
 		qemu_console_read(&w->qemu);
 		s->console = qemu_console_take(&w->qemu);

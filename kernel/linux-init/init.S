@@ -21,6 +21,11 @@
  * unknown words without '=' to init as argv), init runs the five calls once,
  * prints one line per result and powers the machine off, so QEMU exits under
  * -no-reboot. That mode is how the tests check the results without a debugger.
+ *
+ * The word `noint80` leaves int $0x80 out (its result reads -ENOSYS). A kernel built
+ * without CONFIG_IA32_EMULATION has no gate for vector 0x80: the #GP would kill PID 1
+ * and panic the kernel. syswalk adds the word when the kernel's .config or symbols say
+ * the option is missing (viewer/kernels.c).
  */
 
 #define SYS_write	1
@@ -44,6 +49,8 @@ hello:
 	.set	hello_len, . - hello
 once_word:
 	.asciz	"once"
+noint80_word:
+	.asciz	"noint80"
 
 /* Names printed in run-once mode, in the order of the results array. */
 name_write:	.asciz	"write"
@@ -65,8 +72,9 @@ line:				/* one output line: name, " = ", a signed number, "\n" */
 	.text
 	.globl	_start
 _start:
-	/* The stack holds argc, then argv[0..argc-1], NULL. Look for "once". */
+	/* The stack holds argc, then argv[0..argc-1], NULL. Look for "once", "noint80". */
 	xor	%r15d, %r15d			/* r15 = 1 in run-once mode */
+	xor	%r14d, %r14d			/* r14 = 1: leave int $0x80 out */
 	mov	(%rsp), %rbx			/* argc */
 	lea	8(%rsp), %r12			/* &argv[0] */
 1:	test	%rbx, %rbx
@@ -75,6 +83,10 @@ _start:
 	lea	once_word(%rip), %rsi
 	call	str_equal
 	or	%eax, %r15d
+	mov	(%r12), %rdi
+	lea	noint80_word(%rip), %rsi
+	call	str_equal
+	or	%eax, %r14d
 	add	$8, %r12
 	dec	%rbx
 	jmp	1b
@@ -114,12 +126,15 @@ init_syscall_x32:
 	mov	%rax, results+24(%rip)
 
 	/* int $0x80 takes the i386 numbering and returns a 32-bit result in eax. */
+	mov	$-38, %rax			/* -ENOSYS when it is left out */
+	test	%r14d, %r14d
+	jnz	5f
 	mov	$IA32_getpid, %eax
 	.globl	init_syscall_int80
 init_syscall_int80:
 	int	$0x80
 	movslq	%eax, %rax
-	mov	%rax, results+32(%rip)
+5:	mov	%rax, results+32(%rip)
 
 	test	%r15d, %r15d
 	jz	demo_loop

@@ -163,8 +163,8 @@ static void time_local_loading(const struct walk_config *cfg)
 /* Every demo syscall walked with "next", as --batch --syscall all does. */
 static int bench_next(struct walk *w)
 {
-	int nsys;
-	const struct demo_syscall *all = demo_syscalls(TARGET_TEACH, &nsys);
+	int nsys = kernels_default()->nsyscalls;
+	const struct demo_syscall *all = kernels_default()->syscalls;
 	for (int i = 0; i < nsys; i++) {
 		if (i > 0) {
 			uint64_t r = requests(w);
@@ -210,16 +210,17 @@ int main(int argc, char **argv)
 	static char kernel[4096], glossary[4096];
 	snprintf(kernel, sizeof(kernel), "%s/build/kernel/syswalk-kernel.elf", root);
 	snprintf(glossary, sizeof(glossary), "%s/annotations/glossary.md", root);
-	const struct demo_syscall *sc = demo_find(TARGET_TEACH, argc > 4 ? argv[4] : "write");
+	const struct demo_syscall *sc = kernels_syscall(kernels_default(), argc > 4 ? argv[4] : "write");
 	if (!sc) {
 		fprintf(stderr, "bench_walk: no demo syscall '%s'\n", argv[4]);
 		return 2;
 	}
 	/* What main.c's open_walk builds for the teaching kernel from the source tree. */
 	struct walk_config cfg = {
-		.target = TARGET_TEACH,
+		.kt = kernels_default(),
 		.kernel = kernel,
 		.symbols = kernel,
+		.symbols_are_elf = true,
 		.debuginfo = kernel,
 		.srcroot = root,
 		.annotations = argv[3],

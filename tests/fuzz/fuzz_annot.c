@@ -18,21 +18,30 @@ static int fake_lookup(void *ctx, const char *name, uint64_t *addr, uint64_t *si
 	return name[0] == 'x' ? -1 : 0;
 }
 
-static int fake_find(void *ctx, uint64_t func, uint64_t size, const char *mnemonic, int n,
-                     uint64_t *addr)
+static int fake_find(void *ctx, uint64_t func, uint64_t size, const char *mnemonic,
+                     const char *operands, uint64_t target, int n, uint64_t *addr)
 {
 	(void)ctx;
 	(void)size;
-	if (mnemonic[0] == 'z')
+	(void)operands;
+	if ((mnemonic && mnemonic[0] == 'z') || target % 7 == 3)
 		return -1;
 	*addr = func + (uint64_t)n;
 	return n % 3 ? n : n - 1;
 }
 
+static int fake_requirement(void *ctx, const char *item, char *why, size_t len)
+{
+	(void)ctx;
+	snprintf(why, len, "%s", item);
+	return (int)(strlen(item) % 3) - 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct annot_set set;
-	struct annot_resolver r = { .lookup_symbol = fake_lookup, .find_mnemonic = fake_find };
+	struct annot_resolver r = { .lookup_symbol = fake_lookup, .find_insn = fake_find,
+				    .requirement = fake_requirement };
 	int width = size ? 1 + data[0] % 100 : 40;
 
 	annot_set_init(&set);

@@ -21,7 +21,7 @@ check_eq "batch walk of getpid exits 0" 0 $?
 first_stop=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
 echo "# boot to the end of the getpid walk under TCG: ${first_stop} s (syswalk --target linux --batch --syscall getpid)"
 check "the batch output says whether page-table isolation is on" \
-	grep -qE '^syswalk .*target linux, page-table isolation (on|off)' "$TMP/batch.txt"
+	grep -qE '^syswalk .*target linux, .*page-table isolation (on|off)' "$TMP/batch.txt"
 
 timeout 300 "$SYSWALK" --target linux --export "$TMP/all.json" --syscall all 2>"$TMP/export.err"
 check_eq "export of every demo syscall exits 0" 0 $?
@@ -105,7 +105,7 @@ entry, c = stops[0], t.first_at(stops, "do_syscall_64")
 ok = t.reg(entry, "cr3") != t.reg(c, "cr3") and t.reg(entry, "cr3") & 0x1000
 print(("ok" if ok else "not ok") + " - pti=on: CR3 at entry is the user PGD (bit 12), another in do_syscall_64")
 PY
-timeout 120 "$SYSWALK" --target linux --pti --batch --syscall getpid 2>&1 | head -1 | grep -q 'page-table isolation on'
+timeout 120 "$SYSWALK" --target linux --pti --batch --syscall getpid 2>&1 | grep -E '^syswalk [0-9.]+: target' | grep -q 'page-table isolation on'
 check_eq "with --pti the walk says page-table isolation is on" 0 $?
 timeout 200 "$SYSWALK" --target linux --trace --syscall getpid >"$TMP/trace.txt" 2>/dev/null
 steps=$(wc -l <"$TMP/trace.txt")
@@ -130,9 +130,10 @@ cmps=$(grep -cE '^x64_sys_call(\+0x[0-9a-f]+)? +cmp' "$TMP/trace.txt")
 check_eq "getpid: x64_sys_call's binary search runs the nine compares 20-dispatch.md says" 9 "$cmps"
 
 # Without System.map and vmlinux (the image package alone) syswalk still finds the path:
-# the entry from LSTAR, do_syscall_64 by disassembly, the built-in pt_regs layout.
+# the entry from LSTAR, do_syscall_64 by disassembly, the built-in pt_regs layout. A
+# copy, not a link: syswalk follows a link to the image's own folder for its symbols.
 mkdir -p "$TMP/nosym/linux"
-ln -s "$cache/vmlinuz" "$TMP/nosym/linux/vmlinuz"
+cp "$cache/vmlinuz" "$TMP/nosym/linux/vmlinuz"
 SYSWALK_CACHE="$TMP/nosym" timeout 120 "$SYSWALK" --target linux --batch --syscall getpid >"$TMP/nosym.txt" 2>&1
 check_eq "a walk without kernel symbols exits 0" 0 $?
 check "without symbols, the walk says how it found its way" grep -q 'no symbols: entry from LSTAR' "$TMP/nosym.txt"
@@ -168,8 +169,8 @@ lines_ask=$(cat "$NOTES"/*.md | grep -c '^ask:')
 echo "# annotations/linux-6.1: $lines_check check: lines, $lines_ask ask: lines"
 # A ratchet: deleting a check: line must be a decision, made here in view. Raise the
 # floors when you add checks or questions; lower them only with the prose they backed.
-check "annotations/linux-6.1 keeps its check: lines (at least 94)" test "$lines_check" -ge 94
-check "annotations/linux-6.1 keeps its ask: lines (at least 31)" test "$lines_ask" -ge 31
+check "annotations/linux-6.1 keeps its check: lines (at least 121)" test "$lines_check" -ge 121
+check "annotations/linux-6.1 keeps its ask: lines (at least 35)" test "$lines_ask" -ge 35
 for pti in "" --pti; do
 	name="annotations/linux-6.1 against the live kernel${pti:+ ($pti)}"
 	timeout 120 "$SYSWALK" --target linux $pti --check-annotations "$NOTES" >"$TMP/check.txt" 2>&1

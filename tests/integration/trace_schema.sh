@@ -45,7 +45,7 @@ refuses "a register value as a JSON number" 'doc["snapshots"][3]["regs"][2]["val
 refuses "65 registers" 'r = doc["snapshots"][0]["regs"]; r.extend([r[0]] * (65 - len(r)))'
 refuses "a missing frame base" 'del doc["snapshots"][1]["frame"]["base"]'
 refuses "an unknown field" 'doc["snapshots"][0]["colour"] = "red"'
-refuses "version 2" 'doc["version"] = 2'
+refuses "version 3" 'doc["version"] = 3'
 refuses "an empty walk" 'doc["snapshots"] = []'
 refuses "an odd number of hex digits in bytes" 'doc["snapshots"][1]["insns"][0]["bytes"] = "0f0"'
 exit 0

@@ -23,7 +23,7 @@
 #include <time.h>
 
 #include "annot.h"
-#include "demo.h"
+#include "kernels.h"
 #include "expr.h"
 #include "snapshot.h"
 #include "walk.h"
@@ -258,15 +258,16 @@ static void check_history(struct verify *v, struct walk *w, const struct expecte
 /* Walk syscall E from its entry to user mode, checking as it goes. */
 static void verify_syscall(struct verify *v, const struct expected *e)
 {
-	const struct demo_syscall *sc = demo_find(TARGET_TEACH, e->name);
+	const struct demo_syscall *sc = kernels_syscall(kernels_default(), e->name);
 	if (!sc) {
 		tap(v, false, "%s: the teaching demo has such a syscall", e->name);
 		return;
 	}
 	struct walk_config cfg = {
-		.target = TARGET_TEACH,
+		.kt = kernels_default(),
 		.kernel = v->kernel,
 		.symbols = v->kernel,
+		.symbols_are_elf = true,
 		.debuginfo = v->kernel,
 		.srcroot = v->srcroot,
 		.annotations = v->annotations,

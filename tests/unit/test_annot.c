@@ -170,7 +170,7 @@ static void test_error_unknown_key(void **state)
 {
 	(void)state;
 	expect_one_error("## x\nhint: why?\nProse.\n",
-	                 "t.md:2: unknown key 'hint:' under the heading (show:, check: and ask: are "
+	                 "t.md:2: unknown key 'hint:' under the heading (show:, check:, ask: and requires: are "
 	                 "known; put prose after a blank line)");
 	/* After a blank line, "note: ..." is prose, not a key. */
 	struct annot_set set;
@@ -425,8 +425,9 @@ static void test_directory(void **state)
 	rmdir(dir);
 }
 
-/* A fake kernel: two functions, entry (0x1000, 0x40 bytes, swapgs at +0 and +0x30)
- * and empty_fn (0x2000, unknown size, cannot be disassembled). */
+/* A fake kernel: two functions, entry (0x1000, 0x40 bytes, swapgs at +0 and +0x30, a
+ * "mov %rsp,%rdi" at +0x10, a call to exit_fn at +0x20) and empty_fn (0x2000, unknown
+ * size, cannot be disassembled); exit_fn at 0x3000. */
 static int fake_lookup(void *ctx, const char *name, uint64_t *addr, uint64_t *size)
 {
 	(void)ctx;
@@ -438,22 +439,48 @@ static int fake_lookup(void *ctx, const char *name, uint64_t *addr, uint64_t *si
 		*addr = 0x2000, *size = 0;
 		return 0;
 	}
+	if (strcmp(name, "exit_fn") == 0) {
+		*addr = 0x3000, *size = 0x10;
+		return 0;
+	}
 	return -ENOENT;
 }
 
-static int fake_find(void *ctx, uint64_t func, uint64_t size, const char *mnemonic, int n,
-                     uint64_t *addr)
+static int fake_find(void *ctx, uint64_t func, uint64_t size, const char *mnemonic,
+                     const char *operands, uint64_t target, int n, uint64_t *addr)
 {
 	int *calls = ctx;
 	(*calls)++;
 	if (func == 0x2000)
 		return -EINVAL;
 	assert_int_equal(size, 0x40);
-	if (strcmp(mnemonic, "swapgs") != 0)
+	if (target) {
+		if (target == 0x3000 && n == 1)
+			*addr = func + 0x20;
+		return target == 0x3000 ? 1 : 0;
+	}
+	if (strcmp(mnemonic, "mov") == 0 && operands && strcmp(operands, "%rsp,%rdi") == 0) {
+		*addr = func + 0x10;
+		return 1;
+	}
+	if (strcmp(mnemonic, "swapgs") != 0 || operands)
 		return 0;
 	if (n <= 2)
 		*addr = func + (n == 1 ? 0 : 0x30);
 	return n <= 2 ? n : 2;
+}
+
+/* Requirements: CONFIG_YES holds, CONFIG_NO does not, anything else cannot be told. */
+static int fake_requirement(void *ctx, const char *item, char *why, size_t len)
+{
+	(void)ctx;
+	bool negate = item[0] == '!';
+	const char *p = item + negate;
+	if (strcmp(p, "CONFIG_YES") != 0 && strcmp(p, "CONFIG_NO") != 0)
+		return -1;
+	bool holds = strcmp(p, "CONFIG_YES") == 0;
+	snprintf(why, len, "%s is %s", p, holds ? "set" : "not set");
+	return negate ? !holds : holds;
 }
 
 static void test_resolve(void **state)
@@ -462,25 +489,34 @@ static void test_resolve(void **state)
 	struct annot_set set;
 	int calls = 0;
 	struct annot_resolver r = { .ctx = &calls, .lookup_symbol = fake_lookup,
-	                            .find_mnemonic = fake_find };
+	                            .find_insn = fake_find, .requirement = fake_requirement };
 
 	assert_int_equal(load(&set,
 		"## entry+0x8\nA.\n## entry/swapgs#2\nB.\n## entry/swapgs#3\nC.\n"
 		"## entry/sysretq\nD.\n## nosuch\nE.\n## entry+0x40\nF.\n## empty_fn/nop\nG.\n"
-		"## entry\nH.\n## entry/swapgs\nI.\n"), 0);
-	assert_int_equal(annot_resolve(&set, &r), 6);
-	assert_int_equal(calls, 5);
-	assert_string_equal(set.errors[0], "t.md:5: anchor 'entry/swapgs#3' does not resolve: "
-	                    "only 2 'swapgs' in entry");
-	assert_string_equal(set.errors[1], "t.md:7: anchor 'entry/sysretq' does not resolve: "
-	                    "found 0 'sysretq' in entry");
-	assert_string_equal(set.errors[2], "t.md:9: anchor 'nosuch' does not resolve: no symbol 'nosuch'");
-	assert_string_equal(set.errors[3], "t.md:11: anchor 'entry+0x40' does not resolve: offset "
-	                    "0x40 is past the end of entry (size 0x40)");
-	assert_string_equal(set.errors[4], "t.md:13: anchor 'empty_fn/nop' does not resolve: "
-	                    "cannot disassemble empty_fn");
-	assert_string_equal(set.errors[5], "t.md:17: anchor 'entry/swapgs' is at the same address "
-	                    "(0x1000) as 'entry' (t.md:15); merge the two notes");
+		"## entry\nH.\n## entry/swapgs\nI.\n"
+		"## entry/mov:%rsp,%rdi\nJ.\n## entry->exit_fn\nK.\n## entry->nosuch\nL.\n"
+		"## entry+0x4\nrequires: CONFIG_NO\n\nM.\n"
+		"## entry+0x5\nrequires: !CONFIG_NO\nrequires: CONFIG_YES\nrequires: CONFIG_MAYBE\n\nN.\n"), 0);
+	/* Nothing is an error: a kernel without these places is not a mistake in the notes. */
+	assert_int_equal(annot_resolve(&set, &r), 8);
+	assert_int_equal(set.nerrors, 0);
+	assert_int_equal(calls, 7);
+	assert_string_equal(set.notes[2].not_applicable, "only 2 'swapgs' in entry");
+	assert_string_equal(set.notes[3].not_applicable, "found 0 'sysretq' in entry");
+	assert_string_equal(set.notes[4].not_applicable, "this kernel has no symbol 'nosuch'");
+	assert_string_equal(set.notes[5].not_applicable, "offset 0x40 is past the end of entry (size 0x40)");
+	assert_string_equal(set.notes[6].not_applicable, "cannot disassemble empty_fn");
+	assert_string_equal(set.notes[8].not_applicable, "in this kernel it is the same instruction "
+	                    "(0x1000) as 'entry' (t.md:15)");
+	assert_false(set.notes[8].requirement_unmet);
+	assert_int_equal(set.notes[9].addr, 0x1010);
+	assert_int_equal(set.notes[10].addr, 0x1020);
+	assert_string_equal(set.notes[11].not_applicable, "this kernel has no symbol 'nosuch'");
+	assert_string_equal(set.notes[12].not_applicable, "requires CONFIG_NO: CONFIG_NO is not set");
+	assert_true(set.notes[12].requirement_unmet);
+	assert_true(set.notes[13].resolved);   /* !CONFIG_NO and CONFIG_YES hold, MAYBE is unknown */
+	assert_int_equal(set.notes[13].addr, 0x1005);
 
 	assert_true(set.notes[0].resolved);
 	assert_int_equal(set.notes[0].addr, 0x1008);
@@ -489,6 +525,27 @@ static void test_resolve(void **state)
 	assert_ptr_equal(annot_find_by_addr(&set, 0x1030), &set.notes[1]);
 	assert_ptr_equal(annot_find_by_addr(&set, 0x1000), &set.notes[7]);
 	assert_null(annot_find_by_addr(&set, 0x1001));
+	annot_set_free(&set);
+}
+
+/* The new anchor forms and requires: lines are checked when loading. */
+static void test_error_new_forms(void **state)
+{
+	(void)state;
+	struct annot_set set;
+	assert_int_equal(load(&set, "## entry->\nA.\n## entry/mov:\nB.\n## entry->9x\nC.\n"
+	                      "## entry\nrequires: CONFIG_lower\n\nD.\n## entry+0x1\nrequires: symbol\n\nE.\n"
+	                      "## entry+0x2\nrequires: maybe\n\nF.\n## entry+0x3\nrequires: symbol a_b\n"
+	                      "requires: !pti\n\nG.\n"), 6);
+	assert_non_null(strstr(set.errors[0], "t.md:1: bad branch target '' in anchor 'entry->'"));
+	assert_non_null(strstr(set.errors[1], "t.md:3: empty operands after ':'"));
+	assert_non_null(strstr(set.errors[2], "t.md:5: bad branch target '9x'"));
+	assert_non_null(strstr(set.errors[3], "t.md:8: requires: 'CONFIG_lower': a kernel option is"));
+	assert_non_null(strstr(set.errors[4], "t.md:12: requires: 'symbol': expected"));
+	assert_non_null(strstr(set.errors[5], "t.md:16: requires: 'maybe': expected CONFIG_NAME"));
+	assert_int_equal(set.notes[6].nrequires, 2);
+	assert_string_equal(set.notes[6].requires[0], "symbol a_b");
+	assert_string_equal(set.notes[6].requires[1], "!pti");
 	annot_set_free(&set);
 }
 
@@ -537,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_collects_all_errors),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_error_new_forms),
 		cmocka_unit_test(test_glossary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

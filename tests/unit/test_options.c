@@ -22,7 +22,7 @@ static void test_defaults(void **state)
 	char err[256];
 	assert_int_equal(parse(&o, err, NULL, NULL, NULL), 0);
 	assert_int_equal(o.mode, MODE_INTERACTIVE);
-	assert_int_equal(o.target, TARGET_TEACH);
+	assert_ptr_equal(o.target, kernels_default());
 	assert_string_equal(o.accel, "tcg");
 	assert_int_equal(o.timeout_ms, 10000);
 }

@@ -136,7 +136,7 @@ static void edit_too_many_insns(json_t *r)
 static void edit_missing(json_t *r) { json_object_del(json_object_get(snap(r, 1), "frame"), "base"); }
 static void edit_unknown(json_t *r) { json_object_set_new(snap(r, 6), "colour", json_true()); }
 static void edit_format(json_t *r) { json_object_set_new(r, "format", json_string("gdb-log")); }
-static void edit_version(json_t *r) { json_object_set_new(r, "version", json_integer(2)); }
+static void edit_version(json_t *r) { json_object_set_new(r, "version", json_integer(3)); }
 static void edit_version_real(json_t *r) { json_object_set_new(r, "version", json_real(1.0)); }
 static void edit_long_location(json_t *r)
 {
@@ -201,7 +201,7 @@ static void test_loader_errors_name_the_field(void **state)
 	expect(edit_missing, "snapshots[1].frame.base: missing");
 	expect(edit_unknown, "snapshots[6].colour: unknown field");
 	expect(edit_format, "format: not a syswalk trace");
-	expect(edit_version, "version: 2 is not a version this syswalk reads (1)");
+	expect(edit_version, "version: 3 is not a version this syswalk reads (1 to 2)");
 	expect(edit_version_real, "version: expected an integer, found a real number");
 	expect(edit_long_location, "snapshots[2].location: too long (299 bytes, at most 159)");
 	expect(edit_bits, "snapshots[0].regs[17].value: does not fit in 32 bits");
