@@ -30,9 +30,9 @@ CASES=0
 raw_controls() { LC_ALL=C grep -caP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$@" 2>/dev/null | awk -F: '{ s += $NF } END { print s + 0 }'; }
 
 # run_case NAME STATUS REGEX LIMIT CMD...: run CMD (stdin /dev/null) for at most LIMIT
-# seconds; want exit STATUS (a regex: 0|1), REGEX on stderr (QUIET: nothing but the start-up line, ANY:
-# whatever it says), nothing raw on
-# stdout or stderr, no QEMU and no private directory left behind.
+# seconds; want exit STATUS (a regex: 0|1), REGEX on stderr (QUIET: nothing but the
+# start-up line naming the files; ANY: whatever it says), nothing raw on stdout or
+# stderr, no QEMU and no private directory left behind.
 run_case() {
 	local name=$1 want=$2 regex=$3 limit=$4 rc why=()
 	shift 4
