@@ -25,7 +25,7 @@ USER_CFLAGS   := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=small \
                  -fno-asynchronous-unwind-tables -fcf-protection=none -fno-builtin -nostdlib -O2 -g \
                  -Wall -Wextra -Werror -MMD -MP -Ikernel -I$(KERNEL_GEN)
 KERNEL_LDFLAGS := -nostdlib -no-pie -Wl,-T,kernel/kernel.ld -Wl,-z,max-page-size=0x1000 \
-                  -Wl,-z,noexecstack -Wl,--build-id=none
+                  -Wl,-z,noexecstack -Wl,--build-id=sha1
 
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S)
 USER_SRCS   := $(wildcard kernel/user/*.c kernel/user/*.S)

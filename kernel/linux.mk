@@ -23,9 +23,10 @@ $(BUILD)/linux/initramfs.cpio: $(BUILD)/linux/init scripts/make-initramfs.sh
 .PHONY: linux-initramfs linux-qemu
 linux-initramfs: $(BUILD)/linux/initramfs.cpio
 
-# TCG only (KVM fails on these machines); nokaslr so System.map addresses hold.
-linux-qemu: linux-initramfs
+# TCG only (KVM fails on these machines). The command line is syswalk's own
+# (viewer/kernels.c: nokaslr so the symbol files' addresses hold), said once there.
+linux-qemu: linux-initramfs $(SYSWALK)
 	@test -f $(LINUX_CACHE)/vmlinuz || scripts/fetch-linux.sh >/dev/null
 	$(QEMU) -kernel $(LINUX_CACHE)/vmlinuz -initrd $(BUILD)/linux/initramfs.cpio \
-		-append "console=ttyS0 nokaslr panic=-1 quiet $(LINUX_APPEND)" \
+		-append "$$($(SYSWALK) --target linux --kernel-command-line) $(LINUX_APPEND)" \
 		-m 256M -accel tcg -display none -no-reboot -serial mon:stdio

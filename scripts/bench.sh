@@ -10,7 +10,7 @@
 # here passes or fails on timing: the targets are reported as met or not met.
 #
 # Needs: make all bench-build (make bench does it), gdb, valgrind, tmux, /usr/bin/time.
-# Environment: BENCH_SECTIONS (default "1 2 3 4 5"), BENCH_RUNS, BENCH_ANNOTATIONS (default annotations/teach when it holds
+# Environment: BENCH_SECTIONS (default "1 2 3 4 5 6"), BENCH_RUNS, BENCH_ANNOTATIONS (default annotations/teach when it holds
 # notes that all resolve, else tests/bench/annotations), QEMU, BENCH_OUT (default build/bench/latest.txt).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +21,7 @@ QEMU=${QEMU:-qemu-system-x86_64}
 KERNEL=$BUILD/kernel/syswalk-kernel.elf
 SYSWALK=$BUILD/syswalk
 RUNS=${BENCH_RUNS:-5}
-SECTIONS=" ${BENCH_SECTIONS:-1 2 3 4 5} "
+SECTIONS=" ${BENCH_SECTIONS:-1 2 3 4 5 6} "
 want() { [[ $SECTIONS == *" $1 "* ]]; }
 OUT=${BENCH_OUT:-$B/latest.txt}
 if [ -n "${BENCH_ANNOTATIONS:-}" ]; then
@@ -33,7 +33,8 @@ else
 	ANN=tests/bench/annotations
 fi
 
-for f in "$KERNEL" "$SYSWALK" "$B/bench_walk" "$B/bench_codec" "$B/rsp_floor"; do
+RESTART=$BUILD/tests/tools/walk_restart
+for f in "$KERNEL" "$SYSWALK" "$B/bench_walk" "$B/bench_codec" "$B/rsp_floor" "$RESTART"; do
 	[ -x "$f" ] || [ -f "$f" ] || { echo "bench: $f is missing (make all bench-build)" >&2; exit 1; }
 done
 for tool in "$QEMU" gdb valgrind tmux /usr/bin/time; do
@@ -42,6 +43,9 @@ done
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/syswalk-bench.XXXXXX")
 chmod 700 "$TMP"
+# Sections 2 and 4 boot (--no-cache), as their figures always did; section 6 measures the
+# machine-state cache in directories of its own. The user's own cache is never touched.
+export XDG_CACHE_HOME=$TMP/cache
 PIDS=()
 TMUX_SOCK=syswalk-bench-$$
 cleanup() {
@@ -221,7 +225,7 @@ on_screen() {  # on_screen SESSION CMD: ms from launching CMD until "| stop 1 of
 }
 : >"$TMP/c_ui"; : >"$TMP/c_tmux"
 for r in $(seq "$RUNS"); do
-	on_screen v$r "exec $SYSWALK --annotations $ANN" >>"$TMP/c_ui"
+	on_screen v$r "exec $SYSWALK --no-cache --annotations $ANN" >>"$TMP/c_ui"
 	on_screen e$r "echo '| stop 1 of'; exec sleep 60" >>"$TMP/c_tmux"
 done
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
@@ -231,7 +235,7 @@ echo "   syswalk first stop $(median <"$TMP/c_sw") ms [$(spread <"$TMP/c_sw")] (
 echo "   before QEMU starts (warm, run 1): $(sed -n 's/^ms_load //p' "$TMP/cs1") ms"
 echo "   process start      $(median <"$TMP/c_exec") ms [$(spread <"$TMP/c_exec")]"
 echo "   QEMU alone         $(median <"$TMP/c_fl") ms [$(spread <"$TMP/c_fl")] ($(val requests_to_entry "$TMP/cf1") round trips)"
-echo "   viewer on screen   $(grep . "$TMP/c_ui" | median) ms [$(grep . "$TMP/c_ui" | spread)] (tmux: $SYSWALK --annotations $ANN until the status line shows stop 1)"
+echo "   viewer on screen   $(grep . "$TMP/c_ui" | median) ms [$(grep . "$TMP/c_ui" | spread)] (tmux: $SYSWALK --no-cache --annotations $ANN until the status line shows stop 1)"
 echo "     tmux baseline    $(grep . "$TMP/c_tmux" | median) ms [$(grep . "$TMP/c_tmux" | spread)] (the same for a command that prints that line at once)"
 echo "   syswalk adds       $CD ms [$(grep . "$TMP/c_diff" | spread)] (first stop + process start - QEMU alone; target < 50 ms: $CD_OK)"
 echo
@@ -257,7 +261,7 @@ echo "== 4. export of all demo syscalls, and the viewer's memory"
 for fmt in json html md; do
 	: >"$TMP/e_t"; : >"$TMP/e_m"; : >"$TMP/e_q"
 	for r in $(seq "$RUNS"); do
-		/usr/bin/time -f '%e %M' -o "$TMP/time" "$SYSWALK" --export "$TMP/all.$fmt" --syscall all \
+		/usr/bin/time -f '%e %M' -o "$TMP/time" "$SYSWALK" --no-cache --export "$TMP/all.$fmt" --syscall all \
 			--annotations "$ANN" >/dev/null 2>"$TMP/export.err" || { echo "bench: $(cat "$TMP/export.err")"; exit 1; }
 		awk '{ print $1 * 1000 }' "$TMP/time" >>"$TMP/e_t"
 		awk '{ print $2 }' "$TMP/time" >>"$TMP/e_q"
@@ -270,7 +274,7 @@ for fmt in json html md; do
 	done
 	echo "   --export all.$fmt: $(median <"$TMP/e_t") ms [$(spread <"$TMP/e_t")], $(stat -c %s "$TMP/all.$fmt") bytes; syswalk's peak RSS $(median <"$TMP/e_m") KiB [$(spread <"$TMP/e_m")] (QEMU's: $(median <"$TMP/e_q") KiB)"
 done
-echo "     (/usr/bin/time -f '%e %M' $SYSWALK [--attach unix:SOCK] --export F --syscall all --annotations $ANN)"
+echo "     (/usr/bin/time -f '%e %M' $SYSWALK [--no-cache | --attach unix:SOCK] --export F --syscall all --annotations $ANN)"
 
 # The interactive viewer in a private tmux server, over the whole walk of write: with n
 # (the annotated stops) and with s (every instruction: the history is largest then).
@@ -279,7 +283,7 @@ stop_no() { screen | sed -n 's/.*| stop \([0-9]*\) of .*/\1/p' | tail -1; }
 viewer_peak() {  # viewer_peak KEY: press KEY until "Back in user mode"; sets HWM_KEY
 	local key=$1 presses=0 hwm vpid
 	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -s b -x 160 -y 50 \
-		"exec $SYSWALK --annotations $ANN" 2>/dev/null
+		"exec $SYSWALK --no-cache --annotations $ANN" 2>/dev/null
 	vpid=$(tmux -L "$TMUX_SOCK" display-message -p -t b '#{pane_pid}' 2>/dev/null)
 	# One key at a time, each after the last stop is on screen (bounded: 120 s in all).
 	for _ in $(seq 6000); do
@@ -306,7 +310,7 @@ viewer_peak s
 HWM=${HWM_s:-}
 [ -n "$HWM" ] && HWM_OK=$(awk -v m="$HWM" 'BEGIN { print (m < 16384) ? "met" : "NOT met" }')
 echo "   target < 16384 KiB besides QEMU over a full walk, taken as the s walk: ${HWM_OK:-?}"
-echo "     (tmux: $SYSWALK --annotations $ANN, n or s until \"Back in user mode\", VmHWM from /proc/PID/status)"
+echo "     (tmux: $SYSWALK --no-cache --annotations $ANN, n or s until \"Back in user mode\", VmHWM from /proc/PID/status)"
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 echo
 
@@ -328,6 +332,66 @@ callgrind_annotate --inclusive=yes "$TMP/cg.out" 2>/dev/null |
 	awk '{ f = $NF ~ /^\[/ ? $(NF - 1) : $NF; sub(/^.*:/, "", f); match($0, /\( *[0-9.]+%\)/)
 	       pct = substr($0, RSTART + 1, RLENGTH - 2); gsub(/ /, "", pct)
 	       if (!seen[f]++) printf "     %-13s Ir (%s) in %s\n", $1, pct, f }'
+echo
+
+fi
+# ---- 6. instant start: the machine-state cache -------------------------------------------
+if want 6; then
+echo "== 6. first stop and r (walk again), booting vs from the saved machine state (viewer/vmstate.c)"
+echo "   $RESTART [KERNEL ARGS] [--no-cache] --restarts 1 --think 1000 --quiet   (walk_open + walk_start; then, 1 s later"
+echo "     as a user reading the last stop, walk_act(WALK_RESTART) to its first stop; \"r at once\": --think 0)"
+echo "   boot: --no-cache, as before the cache; r then runs to the syscall's next occurrence"
+echo "   cold: an empty \$XDG_CACHE_HOME: boot, run to the first demo syscall, save; r from the state"
+echo "   warm: the state saved: restore; r swaps in the QEMU loaded meanwhile.  (figures, not pass/fail; targets from issue 15)"
+# walk_restart finds its files as an installed syswalk does: a data directory of links.
+DATA=$TMP/data
+mkdir -p "$DATA"
+ln -sf "$KERNEL" "$DATA/syswalk-kernel.elf"; ln -sfn "$ROOT/annotations" "$DATA/annotations"
+ln -sf "$BUILD/linux/initramfs.cpio" "$BUILD/linux/init" "$DATA/"
+LINUX_FILES=${SYSWALK_CACHE:-$ROOT/cache}
+kernels=("teach|")
+[ -f "$LINUX_FILES/linux/vmlinuz" ] && kernels+=("debian-cloud|--target linux")
+for d in "$LINUX_FILES"/linux-build/*/; do
+	[ -f "$d/arch/x86/boot/bzImage" ] && [ -f "$d/vmlinux" ] &&
+		kernels+=("self-built $(basename "$d")|--target linux --kernel ${d}arch/x86/boot/bzImage --symbols ${d}vmlinux")
+done
+sw_restart() {  # sw_restart OUT CACHE ARGS...: one walk_restart run, "key value" lines in OUT
+	local out=$1 cache=$2; shift 2
+	SYSWALK_DATADIR=$DATA XDG_CACHE_HOME=$cache SYSWALK_CACHE=$LINUX_FILES \
+		timeout 300 "$RESTART" --restarts 1 --think 1000 --quiet "$@" >"$out" 2>"$out.err"
+}
+s6() { awk "BEGIN { printf \"%.3f\", $1 / 1000 }"; }
+printf '   %-34s %-27s %-27s %-27s %s\n' "kernel" "first stop: boot" "cold (boot + save)" "warm (restored)" "state"
+for k in "${kernels[@]}"; do
+	name=${k%%|*}; read -r -a args <<<"${k#*|}"
+	for f in boot cold warm; do : >"$TMP/k_$f.first"; : >"$TMP/k_$f.r"; done
+	: >"$TMP/k_now.r"
+	failed=""
+	for r in $(seq "$RUNS"); do
+		sw_restart "$TMP/k_boot" "$TMP/xdg-none" "${args[@]}" --no-cache || failed=$(tail -1 "$TMP/k_boot.err")
+		rm -rf "$TMP/xdg-k"
+		sw_restart "$TMP/k_cold" "$TMP/xdg-k" "${args[@]}" || failed=$(tail -1 "$TMP/k_cold.err")
+		sw_restart "$TMP/k_warm" "$TMP/xdg-k" "${args[@]}" || failed=$(tail -1 "$TMP/k_warm.err")
+		sw_restart "$TMP/k_now" "$TMP/xdg-k" "${args[@]}" --think 0 || failed=$(tail -1 "$TMP/k_now.err")
+		[ -n "$failed" ] && break
+		val restart_ms "$TMP/k_now" >>"$TMP/k_now.r"
+		for f in boot cold warm; do
+			val first_stop_ms "$TMP/k_$f" >>"$TMP/k_$f.first"; val restart_ms "$TMP/k_$f" >>"$TMP/k_$f.r"
+		done
+	done
+	if [ -n "$failed" ]; then
+		printf '   %-34s the walk fails here: %s\n' "$name" "$(echo "$failed" | cut -c1-110)"
+		continue
+	fi
+	size=$(find "$TMP/xdg-k/syswalk" -name '*.state' -printf '%s\n' | head -1)
+	cell() { echo "$(s6 "$(median <"$1")") s [$(s6 "$(sort -g "$1" | head -1)")..$(s6 "$(sort -g "$1" | tail -1)")]"; }
+	printf '   %-34s %-27s %-27s %-27s %s MB\n' "$name" "$(cell "$TMP/k_boot.first")" "$(cell "$TMP/k_cold.first")" \
+		"$(cell "$TMP/k_warm.first")" "$(calc "${size:-0} / 1000000" 1)"
+	printf '   %-34s %-27s %-27s %-27s\n' "  r (walk again)" "$(cell "$TMP/k_boot.r")" "$(cell "$TMP/k_cold.r")" "$(cell "$TMP/k_warm.r")"
+	printf '   %-34s %-27s %-27s %-27s\n' "  r at once (spare still loading)" "" "" "$(cell "$TMP/k_now.r")"
+	echo "     ($RESTART --restarts 1 --think 1000 --quiet ${args[*]}, with and without --no-cache)"
+done
+echo "   targets: warm first stop <= 0.15 s (teaching kernel), <= 0.5 s (Linux); r <= 0.3 s"
 echo
 
 fi

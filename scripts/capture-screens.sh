@@ -50,7 +50,7 @@ tmux -L "$sock" -f /dev/null new-session -d -s cap -x "$width" -y "$height" \
 tmux -L "$sock" set-option -g window-size manual >/dev/null 2>&1 || true
 
 screen() { tmux -L "$sock" capture-pane -p -t cap | sed 's/[[:space:]]*$//'; }
-status_stop() { screen | grep -oE 'stop [0-9]+ of [0-9]+' | tail -1 | awk '{print $2}'; }
+status_stop() { screen | grep -oE 'stop [0-9]+ of (≥)?[0-9]+' | tail -1 | awk '{print $2}'; }
 wait_for() {  # wait_for SECONDS PREDICATE...: poll the screen until PREDICATE holds
 	local end=$((SECONDS + $1)); shift
 	while [ $SECONDS -le $end ]; do

@@ -7,6 +7,8 @@ packages=(
 	# build
 	build-essential pkg-config clang libclang-rt-14-dev
 	libncurses-dev libcapstone-dev libelf-dev libdw-dev libcmark-dev libjansson-dev
+	# the machine-state cache: SHA-256 (libcrypto)
+	libssl-dev
 	# run
 	qemu-system-x86
 	# tests

@@ -15,6 +15,11 @@ build=build
 logdir=$build/test-logs
 mkdir -p "$logdir"
 
+# One machine-state cache for the run, never the user's (tests/lib/common.sh).
+SYSWALK_TEST_CACHE=$(mktemp -d "${TMPDIR:-/tmp}/syswalk-cache.XXXXXX")
+export SYSWALK_TEST_CACHE XDG_CACHE_HOME=$SYSWALK_TEST_CACHE
+trap 'rm -rf "$SYSWALK_TEST_CACHE"' EXIT
+
 passed=0 failed=0 skipped=0
 failures=()
 

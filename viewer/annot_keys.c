@@ -11,6 +11,7 @@
 #include "annot.h"
 #include "annot_internal.h"
 #include "expr.h"
+#include "present.h"
 
 /* Names that "show:" accepts. Registers use QEMU's target.xml names; pt_regs fields
  * use Linux's names (struct pt_regs in arch/x86/include/asm/ptrace.h). */
@@ -88,8 +89,12 @@ char *annot_parse_show(struct src *s, int line, const char *text)
 		s->oom = true;
 		return NULL;
 	}
-	for (char *save = NULL, *w = strtok_r(copy, " \t,", &save); w;
-	     w = strtok_r(NULL, " \t,", &save)) {
+	for (char *save = NULL, *written = strtok_r(copy, " \t,", &save); written;
+	     written = strtok_r(NULL, " \t,", &save)) {
+		/* The one spelling every output matches with (present.h): any case, rflags
+		 * for QEMU's eflags. The note may say either; the snapshot keeps this one. */
+		char canon[48];
+		const char *w = present_show_canonical(written, strlen(written), canon, sizeof canon);
 		const char *best = NULL;
 		size_t best_d = HINT_EDITS + 1;
 		bool known = false;
@@ -106,9 +111,9 @@ char *annot_parse_show(struct src *s, int line, const char *text)
 		}
 		if (!known) {
 			if (best)
-				serr(s, line, "unknown show name '%s' (did you mean %s?)", w, best);
+				serr(s, line, "unknown show name '%s' (did you mean %s?)", written, best);
 			else
-				serr(s, line, "unknown show name '%s' (see docs/annotations.md)", w);
+				serr(s, line, "unknown show name '%s' (see docs/annotations.md)", written);
 			continue;
 		}
 		/* Match whole words in the names kept so far. */
@@ -118,7 +123,7 @@ char *annot_parse_show(struct src *s, int line, const char *text)
 			if ((p == out || p[-1] == ' ') && (p[wl] == ' ' || p[wl] == '\0'))
 				dup = true;
 		if (dup) {
-			serr(s, line, "show name '%s' listed twice", w);
+			serr(s, line, "show name '%s' listed twice", written);
 			continue;
 		}
 		if (count++)

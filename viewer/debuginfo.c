@@ -3,6 +3,8 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
+#include <libelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -262,4 +264,30 @@ int debuginfo_source_line(struct debuginfo *d, uint64_t addr, char *file, size_t
 const char *debuginfo_error(const struct debuginfo *d)
 {
 	return d->err;
+}
+
+int debuginfo_build_id(const char *path, char *hex, size_t cap)
+{
+	int fd, n = -ENOENT;
+	Elf *elf;
+	const void *id = NULL;
+
+	if (cap)
+		hex[0] = '\0';
+	if (!path || !*path || (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return -ENOENT;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && elf_kind(elf) == ELF_K_ELF)
+		n = (int)dwelf_elf_gnu_build_id(elf, &id);
+	if (n > 0 && (size_t)n * 2 < cap) {
+		for (int i = 0; i < n; i++)
+			snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)id)[i]);
+	} else {
+		n = -ENOENT;
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return n > 0 ? 0 : -ENOENT;
 }

@@ -67,4 +67,8 @@ int debuginfo_source_line(struct debuginfo *d, uint64_t addr, char *file, size_t
 /* The last error message, "" when none. */
 const char *debuginfo_error(const struct debuginfo *d);
 
+/* The GNU build id of the ELF file at PATH as hex into HEX (2 digits a byte). Returns 0,
+ * or -ENOENT when PATH is not an ELF file or has no build id (HEX is then ""). */
+int debuginfo_build_id(const char *path, char *hex, size_t cap);
+
 #endif

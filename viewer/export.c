@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "atomic_file.h"
+#include "present.h"
 #include "textsafe.h"
 #include "trace_json.h"
 
@@ -108,60 +109,59 @@ static void md_fence(FILE *f, const char *body, const char *info)
 	fprintf(f, "%s\n", info);
 }
 
-/* A value printed with as many hex digits as the register has bits. */
-static void hex_bits(char *buf, size_t len, uint64_t v, unsigned bits)
-{
-	int digits = bits >= 64 || bits == 0 ? 16 : (int)(bits + 3) / 4;
-
-	snprintf(buf, len, "0x%0*" PRIx64, digits, v);
-}
-
-static const char *kind_word(enum snap_kind k)
-{
-	return k == SNAP_ANCHOR ? "annotated stop" : k == SNAP_STEP ? "single step" : "user mode";
-}
-
-static const char *source_word(enum snap_msr_source s)
-{
-	return s == SNAP_MSR_LIVE ? "read at this stop" :
-	       s == SNAP_MSR_CARRIED ? "carried from the last kernel stop" : "not read yet";
-}
-
+/* One table row per register group, the names the note points at in italics. */
 static void md_regs(FILE *f, const struct snapshot *s)
 {
-	const int per_row = 3;
+	const struct snap_reg *regs[SNAP_MAX_REGS];
 
-	fputs("**Registers** (changed since the previous stop in bold, with `*`)\n\n|", f);
-	for (int c = 0; c < per_row; c++)
-		fputs(" reg | value |", f);
-	fputs("\n|", f);
-	for (int c = 0; c < per_row; c++)
-		fputs("---|---|", f);
-	for (int i = 0; i < s->nregs; i++) {
-		const struct snap_reg *r = &s->regs[i];
-		char v[24];
+	fputs("**Registers** (changed since the previous stop in bold, with `*`; named by the note in italics)\n\n"
+	      "| group | registers |\n|---|---|\n", f);
+	for (int g = 0; g < PRESENT_GROUP_COUNT; g++) {
+		int n = present_group_regs(s, &present_groups[g], regs);
 
-		hex_bits(v, sizeof(v), r->value, r->bits);
-		if (i % per_row == 0)
-			fputs("\n|", f);
-		fputc(' ', f);
-		md_inline(f, r->name);
-		fprintf(f, r->changed ? " | **`%s`** * |" : " | `%s` |", v);
+		if (n == 0)
+			continue;
+		fprintf(f, "| %s |", present_groups[g].title);
+		for (int i = 0; i < n; i++) {
+			const struct snap_reg *r = regs[i];
+			bool named = present_shown(s, r->name);
+			char v[24];
+
+			present_hex(v, sizeof v, r->value, r->bits);
+			fputs(i ? " · " : " ", f);
+			fputs(named ? "_" : "", f);
+			md_inline(f, r->name);
+			fputs(named ? "_" : "", f);
+			fprintf(f, r->changed ? " **`%s`**\\*" : " `%s`", v);
+			if (strcmp(r->name, "eflags") == 0) {
+				char names[128];
+
+				present_flags_names(r->value, true, names, sizeof names);
+				fprintf(f, " [%s]", names);
+			}
+		}
+		fputs(" |\n", f);
 	}
-	for (int i = s->nregs; i % per_row; i++)
-		fputs("  |  |", f);
-	fputs("\n\n", f);
+	fputs("\n", f);
 }
 
 static void md_msrs(FILE *f, const struct snapshot *s)
 {
-	fputs("**Syscall MSRs**\n\n| MSR | value | source |\n|---|---|---|\n", f);
+	fputs("**Syscall MSRs**\n\n| MSR | value | meaning | source |\n|---|---|---|---|\n", f);
 	for (int i = 0; i < SNAP_MSR_COUNT; i++) {
-		if (s->msrs[i].source == SNAP_MSR_UNKNOWN)
-			fprintf(f, "| %s | - | %s |\n", snapshot_msr_name(i), source_word(s->msrs[i].source));
-		else
-			fprintf(f, "| %s | `0x%016" PRIx64 "` | %s |\n", snapshot_msr_name(i),
-				s->msrs[i].value, source_word(s->msrs[i].source));
+		char lines[4][64];
+		int n = present_msr_decode(s, (enum snap_msr_id)i, lines, 4);
+
+		if (s->msrs[i].source == SNAP_MSR_UNKNOWN) {
+			fprintf(f, "| %s | - | | %s |\n", snapshot_msr_name(i), present_msr_source(s->msrs[i].source));
+			continue;
+		}
+		fprintf(f, "| %s | `0x%016" PRIx64 "` | ", snapshot_msr_name(i), s->msrs[i].value);
+		for (int k = 0; k < n; k++) {
+			fputs(k ? "; " : "", f);
+			md_inline(f, lines[k]);
+		}
+		fprintf(f, " | %s |\n", present_msr_source(s->msrs[i].source));
 	}
 	fputc('\n', f);
 }
@@ -185,8 +185,9 @@ static void md_frame(FILE *f, const struct snapshot *s)
 	}
 	fputs("| offset | field | value | |\n|---:|---|---|---|\n", f);
 	/* Highest offset first: the way the stack is drawn, pushes going down the page. */
-	for (int i = fr->nslots - 1; i >= 0; i--) {
-		const struct snap_slot *sl = &fr->slots[i];
+	int order[SNAP_MAX_SLOTS], n = present_frame_order(fr, order);
+	for (int k = 0; k < n; k++) {
+		const struct snap_slot *sl = &fr->slots[order[k]];
 
 		if (!sl->filled)
 			continue;
@@ -217,7 +218,10 @@ static void md_code_block(FILE *f, const struct snapshot *s)
 			md_text(m, in->label);
 			fputs(":\n", m);
 		}
-		fprintf(m, "%s %016" PRIx64 "  ", in->current ? "=>" : "  ", in->addr);
+		char bytes[64];
+
+		present_bytes(in, bytes, sizeof bytes);
+		fprintf(m, "%s %016" PRIx64 "  %-23s  ", in->current ? "=>" : "  ", in->addr, bytes);
 		md_text(m, in->att);
 		fputc('\n', m);
 	}
@@ -238,7 +242,7 @@ static void md_stop(FILE *f, const struct snapshot *s, size_t pos, size_t n)
 		fputs(" — ", f);
 		md_inline(f, s->note_title);
 	}
-	fprintf(f, "\n\n*Stop %zu of %zu · %s · ", pos + 1, n, kind_word(s->kind));
+	fprintf(f, "\n\n*Stop %zu of %zu · %s · ", pos + 1, n, present_kind_word(s->kind));
 	md_inline(f, s->syscall);
 	fprintf(f, " · CPL %d · RIP `0x%016" PRIx64 "`", s->cpl, s->rip);
 	if (s->source_file[0]) {
@@ -256,9 +260,18 @@ static void md_stop(FILE *f, const struct snapshot *s, size_t pos, size_t n)
 			fprintf(f, " (%d) ", c + 1);
 			md_inline(f, qn->choice_label[c]);
 		}
-		if (qn->answer_known)
-			fprintf(f, " — answer at this stop: `0x%" PRIx64 "`", qn->answer);
+		char answer[256];
+
+		present_answer(qn, answer, sizeof answer);
+		fputs("\n>\n> *Answer, read from the CPU at this stop:* ", f);
+		md_inline(f, answer);
 		fputs("\n\n", f);
+	}
+	char caveat[512];
+	for (int i = 0; present_caveat_line(s->note_caveats, i, true, caveat, sizeof caveat); i++) {
+		fputs("> **", f);
+		md_inline(f, caveat);
+		fputs("**\n\n", f);
 	}
 	if (s->note_markdown && *s->note_markdown) {
 		md_text(f, s->note_markdown);
@@ -298,7 +311,7 @@ int export_markdown(FILE *f, const struct trace *t, char *err, size_t errlen)
 	fputs(".\n", f);
 	if (t->kernel_path) {
 		fputs("Kernel: ", f);
-		md_code(f, t->kernel_path);
+		md_code(f, present_basename(t->kernel_path));
 		if (t->kernel_build_id[0]) {
 			fputs(" (build id ", f);
 			md_code(f, t->kernel_build_id);
@@ -306,9 +319,17 @@ int export_markdown(FILE *f, const struct trace *t, char *err, size_t errlen)
 		}
 		fputs(".\n", f);
 	}
+	if (t->kernel_files) {          /* file names only (kernel_files_describe) */
+		fputs("Files: ", f);
+		md_inline(f, t->kernel_files);
+		fputs(".\n", f);
+	}
 	if (t->command_line) {
+		char cmd[1024];
+
+		present_command(t->command_line, cmd, sizeof cmd);
 		fputs("Command: ", f);
-		md_code(f, t->command_line);
+		md_code(f, cmd);
 		fputs(".\n", f);
 	}
 	if (t->quiz_asked > 0)

@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "export_html_style.h"
+#include "present.h"
 #include "textsafe.h"
 
 /* Write S to F as HTML text (see export.h): HTML's thin escaper over textsafe. */
@@ -49,22 +50,13 @@ void export_html_escape(FILE *f, const char *s)
 	}
 }
 
-/* Whether the note's show: list names PREFIX+NAME ("rcx", "msr.lstar", "pt_regs.ip"). */
+/* Whether the note's show: line names PREFIX+NAME (present_shown's one rule). */
 static bool shown(const struct snapshot *s, const char *prefix, const char *name)
 {
-	size_t plen = strlen(prefix), nlen = strlen(name);
-	const char *p = s->note_show;
+	char full[64];
 
-	while (p && *p) {
-		size_t len = strcspn(p, " \t,");
-
-		if (len == plen + nlen && strncasecmp(p, prefix, plen) == 0 &&
-		    strncasecmp(p + plen, name, nlen) == 0)
-			return true;
-		p += len;
-		p += strspn(p, " \t,");
-	}
-	return false;
+	snprintf(full, sizeof full, "%s%s", prefix, name);
+	return present_shown(s, full);
 }
 
 static void put_hex(FILE *f, uint64_t v, unsigned bits)
@@ -177,36 +169,52 @@ static int put_note(FILE *f, const char *md)
 	return rc;
 }
 
-static const char *kind_class(enum snap_kind k)
+static void put_reg_cell(FILE *f, const struct snapshot *s, const struct snap_reg *r)
 {
-	return k == SNAP_ANCHOR ? "anchor" : k == SNAP_STEP ? "step" : "user";
+	const char *cls = r->changed ? (shown(s, "", r->name) ? " changed show" : " changed") :
+			  shown(s, "", r->name) ? " show" : "";
+
+	fprintf(f, "<td class=\"rn%s\">", cls);
+	export_html_escape(f, r->name);
+	fprintf(f, "</td><td class=\"rv%s\"%s>", cls, r->changed ? " title=\"changed since the previous stop\"" : "");
+	put_hex(f, r->value, r->bits);
+	fputs("</td>", f);
 }
 
-static const char *kind_word(enum snap_kind k)
-{
-	return k == SNAP_ANCHOR ? "annotated stop" : k == SNAP_STEP ? "single step" : "user mode";
-}
-
+/* The registers in present.h's groups, three to a row; RFLAGS with its flags named. */
 static void put_regs(FILE *f, const struct snapshot *s)
 {
 	const int per_row = 3;
+	const struct snap_reg *regs[SNAP_MAX_REGS];
 
 	fputs("<div class=\"pane regs\"><h3>Registers</h3>\n<table class=\"regs\">", f);
-	for (int i = 0; i < s->nregs; i++) {
-		const struct snap_reg *r = &s->regs[i];
-		const char *cls = r->changed ? (shown(s, "", r->name) ? " changed show" : " changed") :
-				  shown(s, "", r->name) ? " show" : "";
+	for (int g = 0; g < PRESENT_GROUP_COUNT; g++) {
+		int n = present_group_regs(s, &present_groups[g], regs), col = 0;
 
-		if (i % per_row == 0)
-			fputs(i ? "</tr>\n<tr>" : "\n<tr>", f);
-		fprintf(f, "<td class=\"rn%s\">", cls);
-		export_html_escape(f, r->name);
-		fprintf(f, "</td><td class=\"rv%s\"%s>", cls, r->changed ? " title=\"changed since the previous stop\"" : "");
-		put_hex(f, r->value, r->bits);
-		fputs("</td>", f);
+		if (n == 0)
+			continue;
+		fprintf(f, "\n<tr class=\"group\"><th colspan=\"%d\">%s</th></tr>\n<tr>", 2 * per_row,
+			present_groups[g].title);
+		for (int i = 0; i < n; i++) {
+			if (strcmp(regs[i]->name, "eflags") == 0)
+				continue;
+			if (col && col % per_row == 0)
+				fputs("</tr>\n<tr>", f);
+			put_reg_cell(f, s, regs[i]);
+			col++;
+		}
+		fputs("</tr>", f);
+		const struct snap_reg *fl = g == 0 ? present_reg(s, "eflags") : NULL;
+		if (fl) {
+			char names[128];
+
+			present_flags_names(fl->value, true, names, sizeof names);
+			fputs("\n<tr class=\"flags\">", f);
+			put_reg_cell(f, s, fl);
+			fprintf(f, "<td colspan=\"%d\" class=\"decode\">%s</td></tr>", 2 * per_row - 2, names);
+		}
 	}
-	fputs(s->nregs ? "</tr>\n" : "", f);
-	fputs("</table>\n<p class=\"legend\"><span class=\"changed\">changed</span> since the previous stop"
+	fputs("\n</table>\n<p class=\"legend\"><span class=\"changed\">changed</span> since the previous stop"
 	      " · <span class=\"show\">named</span> by the note</p></div>\n", f);
 }
 
@@ -219,18 +227,23 @@ static void put_msrs(FILE *f, const struct snapshot *s)
 
 	fputs("<div class=\"pane msrs\"><h3>Syscall MSRs</h3>\n<table class=\"msrs\">\n", f);
 	for (int i = 0; i < SNAP_MSR_COUNT; i++) {
-		char lower[24];
 		unsigned src = s->msrs[i].source <= SNAP_MSR_CARRIED ? s->msrs[i].source : 0;
+		char lines[4][64];
+		int n = present_msr_decode(s, (enum snap_msr_id)i, lines, 4);
 
-		snprintf(lower, sizeof(lower), "%s", snapshot_msr_name(i));
 		fprintf(f, "<tr class=\"src-%s%s\"><td class=\"rn\">%s</td><td class=\"rv\">",
 			src == SNAP_MSR_LIVE ? "live" : src == SNAP_MSR_CARRIED ? "carried" : "unknown",
-			shown(s, "msr.", lower) ? " show" : "", snapshot_msr_name(i));
+			present_shown(s, present_msr_show_name(i)) ? " show" : "", snapshot_msr_name(i));
 		if (src == SNAP_MSR_UNKNOWN)
 			fputs("&mdash;", f);
 		else
 			put_hex(f, s->msrs[i].value, 64);
 		fprintf(f, "</td><td class=\"src\">%s</td></tr>\n", source_text[src]);
+		for (int k = 0; k < n; k++) {
+			fputs("<tr class=\"decode\"><td></td><td colspan=\"2\">", f);
+			export_html_escape(f, lines[k]);
+			fputs("</td></tr>\n", f);
+		}
 	}
 	fputs("</table>\n<p class=\"legend\">MSRs can only be read at CPL 0: at a user-mode stop the last"
 	      " value read is carried.</p></div>\n", f);
@@ -258,8 +271,9 @@ static void put_frame(FILE *f, const struct snapshot *s)
 	fprintf(f, "; %d of %d fields filled</p>\n<ol class=\"stack\">\n", filled, fr->nslots);
 	if (have_rsp && rsp == fr->base + fr->size)
 		fputs("<li class=\"slot top rsp\"><span class=\"tag\">rsp &rarr; top of the frame, nothing pushed yet</span></li>\n", f);
-	for (int i = fr->nslots - 1; i >= 0; i--) {
-		const struct snap_slot *sl = &fr->slots[i];
+	int order[SNAP_MAX_SLOTS], n = present_frame_order(fr, order);
+	for (int k = 0; k < n; k++) {
+		const struct snap_slot *sl = &fr->slots[order[k]];
 		bool at_rsp = have_rsp && rsp == fr->base + sl->offset;
 
 		fprintf(f, "<li class=\"slot %s%s%s%s\"><span class=\"off\">+0x%02" PRIx32 "</span><span class=\"name\">",
@@ -291,8 +305,10 @@ static void put_code(FILE *f, const struct snapshot *s)
 		}
 		fprintf(f, "<tr%s><td class=\"mark\">%s</td><td class=\"addr\">%016" PRIx64 "</td><td class=\"bytes\">",
 			in->current ? " class=\"current\"" : "", in->current ? "&#9654;" : "", in->addr);
-		for (int b = 0; b < in->len && b < (int)sizeof(in->bytes); b++)
-			fprintf(f, "%02x", in->bytes[b]);
+		char bytes[64];
+
+		present_bytes(in, bytes, sizeof bytes);
+		fputs(bytes, f);
 		fputs("</td><td class=\"insn\"><span class=\"att-text\">", f);
 		export_html_escape(f, in->att);
 		fputs("</span><span class=\"intel-text\">", f);
@@ -302,12 +318,38 @@ static void put_code(FILE *f, const struct snapshot *s)
 	fputs("</table></div>\n", f);
 }
 
+/* The kernel source around the stop (srcfile.h), the line that ran marked; lines more
+ * than five away are left out of print to keep a stop on one page. */
+static void put_source(FILE *f, const struct snapshot *s)
+{
+	const char *p = s->source_text;
+
+	if (!p)
+		return;
+	fputs("<div class=\"pane source\"><h3>Source <code>", f);
+	export_html_escape(f, present_basename(s->source_file));
+	fprintf(f, ":%d</code></h3>\n<pre class=\"src\">", s->source_line);
+	for (int line = s->source_first; *p; line++) {
+		size_t len = strcspn(p, "\n");
+		char *text = strndup(p, len);
+		int dist = line > s->source_line ? line - s->source_line : s->source_line - line;
+
+		fprintf(f, "<span class=\"src-line%s%s\"><span class=\"ln\">%5d</span> ",
+			line == s->source_line ? " current" : "", dist > 5 ? " far" : "", line);
+		export_html_escape(f, text ? text : "");
+		fputs("</span>", f);    /* block spans: a newline here would show in <pre> */
+		free(text);
+		p += len + (p[len] == '\n');
+	}
+	fputs("</pre></div>\n", f);
+}
+
 static int put_stop(FILE *f, const struct trace *t, size_t i)
 {
 	const struct snapshot *s = &t->snaps[i];
 
 	fprintf(f, "<section class=\"stop kind-%s\" id=\"stop-%zu\" data-index=\"%zu\" data-location=\"",
-		kind_class(s->kind), i, i);
+		present_kind_class(s->kind), i, i);
 	export_html_escape(f, s->location);
 	fputs("\">\n<header class=\"stop-head\"><nav class=\"stepnav\">", f);
 	if (i > 0)
@@ -327,7 +369,7 @@ static int put_stop(FILE *f, const struct trace *t, size_t i)
 		export_html_escape(f, s->note_title);
 		fputs("</span>", f);
 	}
-	fprintf(f, "</h2>\n<p class=\"facts\"><span class=\"badge\">%s</span> ", kind_word(s->kind));
+	fprintf(f, "</h2>\n<p class=\"facts\"><span class=\"badge\">%s</span> ", present_kind_word(s->kind));
 	export_html_escape(f, s->syscall);
 	fprintf(f, " · CPL %d · rip <code>0x%016" PRIx64 "</code>", s->cpl, s->rip);
 	if (s->source_file[0]) {
@@ -358,13 +400,22 @@ static int put_stop(FILE *f, const struct trace *t, size_t i)
 			}
 			fputs("</ol>", f);
 		}
-		if (qn->answer_known)
-			fprintf(f, "<p>Answer, read from the CPU at this stop: <code>0x%" PRIx64 "</code> (<code>", qn->answer);
-		else
-			fputs("<p>The answer could not be computed at this stop (<code>", f);
-		export_html_escape(f, qn->expr);
-		fputs("</code>)</p></details>\n", f);
+		char answer[256];
+
+		present_answer(qn, answer, sizeof answer);
+		fputs(qn->answer_known ? "<p class=\"answer\">Answer, read from the CPU at this stop: <strong>" :
+		      "<p class=\"answer\">The answer could not be computed at this stop: <strong>", f);
+		export_html_escape(f, answer);
+		fputs("</strong></p></details>\n", f);
 	}
+	char caveat[512];
+	for (int i = 0; present_caveat_line(s->note_caveats, i, true, caveat, sizeof caveat); i++) {
+		fputs(i ? "" : "<div class=\"caveats\" role=\"note\">", f);
+		fputs("<p class=\"caveat\">", f);
+		export_html_escape(f, caveat);
+		fputs("</p>", f);
+	}
+	fputs(s->note_caveats && *s->note_caveats ? "</div>\n" : "", f);
 	if (s->note_markdown && *s->note_markdown && put_note(f, s->note_markdown) < 0)
 		return -ENOMEM;
 	fputs("<div class=\"panes\">\n", f);
@@ -372,6 +423,7 @@ static int put_stop(FILE *f, const struct trace *t, size_t i)
 	put_frame(f, s);
 	put_code(f, s);
 	put_msrs(f, s);
+	put_source(f, s);
 	fputs("</div>\n", f);
 	if (s->console && *s->console) {
 		fputs("<div class=\"console\"><h3>Console output since the previous stop</h3><pre>", f);
@@ -409,7 +461,7 @@ static void put_heading(FILE *f, const struct trace *t)
 	fputs("</p>\n", f);
 	if (t->kernel_path) {
 		fputs("<p class=\"meta\">kernel <code>", f);
-		export_html_escape(f, t->kernel_path);
+		export_html_escape(f, present_basename(t->kernel_path));
 		fputs("</code>", f);
 		if (t->kernel_build_id[0]) {
 			fputs(" · build id <code>", f);
@@ -418,15 +470,24 @@ static void put_heading(FILE *f, const struct trace *t)
 		}
 		fputs("</p>\n", f);
 	}
+	if (t->kernel_files) {          /* file names only (kernel_files_describe) */
+		fputs("<p class=\"meta\">", f);
+		export_html_escape(f, t->kernel_files);
+		fputs("</p>\n", f);
+	}
 	if (t->command_line) {
+		char cmd[1024];
+
+		present_command(t->command_line, cmd, sizeof cmd);
 		fputs("<p class=\"meta\">command <code>", f);
-		export_html_escape(f, t->command_line);
+		export_html_escape(f, cmd);
 		fputs("</code></p>\n", f);
 	}
 	if (t->quiz_asked > 0)
 		fprintf(f, "<p class=\"meta quiz\">quiz score: %d of %d right</p>\n", t->quiz_right, t->quiz_asked);
-	fputs("<p class=\"meta keys\">Keys: <kbd>n</kbd>/<kbd>&rarr;</kbd> next stop, <kbd>p</kbd>/<kbd>&larr;</kbd> previous,"
-	      " <kbd>i</kbd> AT&amp;T/Intel syntax.</p></header>\n", f);
+	fputs("<p class=\"meta keys\">Keys, as in the viewer: <kbd>n</kbd>/<kbd>f</kbd>/<kbd>space</kbd>/<kbd>&rarr;</kbd>"
+	      " next stop, <kbd>b</kbd>/<kbd>&larr;</kbd> back, <kbd>a</kbd> AT&amp;T/Intel syntax"
+	      " (<kbd>j</kbd>/<kbd>p</kbd>/<kbd>k</kbd>/<kbd>i</kbd> work too).</p></header>\n", f);
 }
 
 static void put_toc(FILE *f, const struct trace *t)
@@ -443,7 +504,7 @@ static void put_toc(FILE *f, const struct trace *t)
 		}
 
 		fprintf(f, "<li class=\"kind-%s\" value=\"%zu\"><a href=\"#stop-%zu\"><span class=\"loc\">",
-			kind_class(s->kind), i + 1, i);
+			present_kind_class(s->kind), i + 1, i);
 		export_html_escape(f, s->location[0] ? s->location : "?");
 		fputs("</span>", f);
 		if (s->note_title && *s->note_title) {

@@ -79,14 +79,20 @@ int jc_object(struct jc *L, const json_t *obj, const char *path,
 		bool known = false;
 		char p[JC_PATH_LEN];
 
-		for (int i = 0; allowed[i] && !known; i++)
-			known = strcmp(key, allowed[i]) == 0;
+		for (int i = 0; allowed[i] && !known; i++) {
+			size_t n = strlen(allowed[i]);
+			n -= n && allowed[i][n - 1] == '?';
+			known = strncmp(key, allowed[i], n) == 0 && key[n] == '\0';
+		}
 		if (!known) {
 			jc_member_path(p, path, key);
 			return jc_fail(L, p, "unknown field");
 		}
 	}
 	for (int i = 0; allowed[i]; i++) {
+		size_t n = strlen(allowed[i]);
+		if (n && allowed[i][n - 1] == '?')
+			continue;        /* optional: written for readers, or added later */
 		if (!json_object_get(obj, allowed[i])) {
 			char p[JC_PATH_LEN];
 

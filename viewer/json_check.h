@@ -35,7 +35,8 @@ const char *jc_type_name(const json_t *j);
 /* The value of hex digit C, or -1. */
 int jc_hex_digit(char c);
 
-/* OBJ must be an object holding exactly the keys in ALLOWED (NULL-terminated). */
+/* OBJ must be an object holding exactly the keys in ALLOWED (NULL-terminated); a key
+ * written "name?" may be absent (derived fields, fields added later). */
 int jc_object(struct jc *L, const json_t *obj, const char *path,
 			const char *const allowed[]);
 

@@ -1,5 +1,6 @@
 /* kconfig.c: reading a kernel .config (kconfig.h). */
 #include "kconfig.h"
+#include "infile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -7,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "infile.h"
 
 /* A .config is about 10 000 lines, 250 KB; anything far larger is not one. */
 #define KCONFIG_MAX_BYTES (16u << 20)
@@ -106,7 +105,8 @@ int kconfig_load_buffer(struct kconfig *kc, const char *name, const char *buf, s
 		if (rc < 0) {
 			kconfig_free(kc);
 			return rc == -ENOMEM ? fail(kc, rc, "%s: out of memory", name)
-					     : fail(kc, rc, "%s:%d: %s: \"%.60s\"", name, line, why, buf + at);
+					     : fail(kc, rc, "%s:%d: %s: \"%.*s\"", name, line, why,
+						    (int)(l < 60 ? l : 60), buf + at);
 		}
 		at += l + 1;
 	}
@@ -119,10 +119,10 @@ int kconfig_load_buffer(struct kconfig *kc, const char *name, const char *buf, s
 
 int kconfig_load(struct kconfig *kc, const char *path)
 {
-	char why[128];
-	FILE *f = infile_fopen(path, why, sizeof(why));     /* a FIFO is refused, not waited on */
+	char why[160];
+	FILE *f = infile_fopen(path, why, sizeof(why));
 	if (!f)
-		return fail(kc, -errno, "%s: %s", path, why);
+		return fail(kc, -errno ? -errno : -EINVAL, "%s: %s", path, why);
 	char *buf = malloc(KCONFIG_MAX_BYTES + 1);
 	if (!buf) {
 		fclose(f);
@@ -140,5 +140,5 @@ enum kconfig_state kconfig_state(const struct kconfig *kc, const char *name)
 	if (!kc->loaded)
 		return KCONFIG_UNKNOWN;
 	const char *key = name;
-	return bsearch(&key, kc->names, kc->count, sizeof(*kc->names), cmp_names) ? KCONFIG_YES : KCONFIG_NO;
+	return kc->count && bsearch(&key, kc->names, kc->count, sizeof(*kc->names), cmp_names) ? KCONFIG_YES : KCONFIG_NO;
 }

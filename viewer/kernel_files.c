@@ -1,5 +1,6 @@
 /* kernel_files.c: finding a kernel image's symbols, DWARF and .config (kernel_files.h). */
 #include "kernel_files.h"
+#include "infile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "infile.h"
 
 /* Debian's -dbg packages put the unstripped kernel here (and the image packages a
  * placeholder System.map in /boot that points at it). */
@@ -27,7 +26,8 @@ static bool readable_file(const char *path)
 bool kernel_files_is_elf(const char *path)
 {
 	unsigned char magic[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	char why[160];
+	int fd = infile_open(path, NULL, why, sizeof(why));
 	if (fd < 0)
 		return false;
 	bool elf = read(fd, magic, 4) == 4 && memcmp(magic, "\177ELF", 4) == 0;
@@ -39,8 +39,8 @@ bool kernel_files_has_dwarf(const char *path)
 {
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return false;
-	char why[128];
-	int fd = infile_open(path, NULL, why, sizeof(why));     /* a FIFO must not block */
+	char why[160];
+	int fd = infile_open(path, NULL, why, sizeof(why));
 	if (fd < 0)
 		return false;
 	bool found = false;
@@ -62,8 +62,8 @@ bool kernel_files_has_dwarf(const char *path)
 /* Debian's image packages ship a System.map that only says where the real one is. */
 static bool is_placeholder_map(const char *path)
 {
-	char head[128] = "", why[128];
-	FILE *f = infile_fopen(path, why, sizeof(why));
+	char head[128] = "";
+	FILE *f = fopen(path, "re");
 	if (!f)
 		return true;
 	size_t n = fread(head, 1, sizeof(head) - 1, f);
@@ -116,16 +116,17 @@ static void find_companion(const char *name, const char *dir, const char *rel, c
 	}
 }
 
+/* A file the user named: readable, and a regular file (a FIFO would block us). */
 static int need_file(const char *path, const char *what, char *err, size_t errlen)
 {
-	if (readable_file(path))
-		return 0;
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		snprintf(err, errlen, "%s %s is not a regular file", what, path);
-	else
-		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno ? errno : EACCES));
-	return -1;
+	char why[160];
+	int fd = infile_open(path, NULL, why, sizeof(why));
+	if (fd < 0) {
+		snprintf(err, errlen, "%s %s: %s", what, path, why);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 int kernel_files_find(struct kernel_files *kf, const char *image, const char *symbols,
@@ -186,6 +187,13 @@ int kernel_files_find(struct kernel_files *kf, const char *image, const char *sy
 	else if (vmlinux[0] && kernel_files_has_dwarf(vmlinux))
 		snprintf(kf->debuginfo, sizeof(kf->debuginfo), "%s", vmlinux);
 
+	/* make O=DIR links DIR/source to the tree the build came from: DWARF names files
+	 * there, and they read best from it ("arch/x86/entry/entry_64.S"). In-tree, the
+	 * build tree is the source tree. */
+	char source[PATH_MAX + 8];
+	snprintf(source, sizeof(source), "%s/source", root);
+	if (root[0] && !realpath(source, kf->srcroot) && access(source, F_OK) != 0)
+		snprintf(kf->srcroot, sizeof(kf->srcroot), "%s", root);
 	if (config)
 		snprintf(kf->config, sizeof(kf->config), "%s", config);
 	else

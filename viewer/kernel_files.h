@@ -27,6 +27,8 @@ struct kernel_files {
 	char symbols[KERNEL_FILES_LEN];      /* ELF or System.map, "" when none was found */
 	char debuginfo[KERNEL_FILES_LEN];    /* ELF with DWARF, "" when none */
 	char config[KERNEL_FILES_LEN];       /* the build's .config, "" when none */
+	char srcroot[KERNEL_FILES_LEN];      /* the source tree of a build tree (its "source"
+	                                        link, made by make O=), "" when unknown */
 	bool symbols_are_elf;
 	char symbols_from[48];               /* how SYMBOLS was chosen: "the image itself",
 	                                        "--symbols", "beside the image", ... */

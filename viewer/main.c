@@ -18,6 +18,7 @@
 #include "options.h"
 #include "paths.h"
 #include "replay.h"
+#include "debuginfo.h"
 #include "textout.h"
 #include "textsafe.h"
 #include "trace_json.h"
@@ -144,6 +145,10 @@ static void describe_trace(struct trace *t, const struct paths *p, int argc, cha
 	trace_set_string(&t->command_line, line);
 	trace_set_string(&t->kernel_path, p->kernel.image);
 	trace_set_string(&t->kernel_files, kernel_files_describe(&p->kernel, files, sizeof(files)));
+	/* The image's own id, else that of the DWARF or symbol file (a bzImage has none). */
+	if (debuginfo_build_id(p->kernel.image, t->kernel_build_id, sizeof t->kernel_build_id) < 0 &&
+	    debuginfo_build_id(p->kernel.debuginfo, t->kernel_build_id, sizeof t->kernel_build_id) < 0)
+		debuginfo_build_id(p->kernel.symbols, t->kernel_build_id, sizeof t->kernel_build_id);
 }
 
 /* --- a live walk ------------------------------------------------------------------ */
@@ -153,8 +158,14 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 {
 	char files[1024];
 	/* One line that says which files describe the kernel: a wrong symbol file is the
-	 * commonest reason a walk goes astray, so it is named before anything runs. */
-	textsafe_printf(stderr, "syswalk: %s\n", kernel_files_describe(&p->kernel, files, sizeof(files)));
+	 * commonest reason a walk goes astray, so it is named before anything runs. The
+	 * viewer's terminal shows it while the kernel boots; --batch, --check-annotations
+	 * and the exports carry it in their own output, and keep stderr for errors. */
+	kernel_files_describe(&p->kernel, files, sizeof(files));
+	if (o->mode == MODE_INTERACTIVE)
+		textsafe_printf(stderr, "syswalk: %s\n", files);
+	else if (o->mode == MODE_CHECK_ANNOTATIONS)
+		textsafe_printf(stdout, "%s\n", files);
 	struct walk_config cfg = {
 		.kt = o->target,
 		.kernel = p->kernel.image,
@@ -175,8 +186,12 @@ static int open_walk(struct walk *w, const struct options *o, const struct paths
 		.timeout_ms = o->timeout_ms,
 		.syscall = sc,
 		.interrupt_fd = signal_pipe[0],     /* the viewer sets its own once its screen is up */
+		.use_cache = !o->no_cache,
+		.restart_ahead = o->mode == MODE_INTERACTIVE,   /* only the viewer has r */
 	};
 	int rc = walk_open(w, &cfg);
+	if (walk_cache_note(w)[0])
+		textsafe_printf(stderr, "syswalk: %s\n", walk_cache_note(w));
 	if (rc == 0 && start && !signal_caught)
 		rc = walk_start(w);
 	if (interrupted())
@@ -235,10 +250,14 @@ static int walk_all(struct walk *w)
 	return lost ? -1 : 0;
 }
 
+/* --trace: after each step, the instruction just run (the stop before) with the
+ * registers it changed (marked in the stop it led to). */
 static void print_trace_step(const struct walk *w, void *arg)
 {
 	(void)arg;
-	textout_trace_line(stdout, walk_current(w));
+	size_t n = w->history.n;
+	if (n >= 2)
+		textout_trace_line(stdout, &w->history.snaps[n - 2], &w->history.snaps[n - 1]);
 }
 
 /* --check-annotations, once the walk is at its first stop: where each note sits (or why
@@ -254,8 +273,7 @@ static int check_annotations_live(struct walk *w, const struct paths *p)
 		char where[160];
 		if (n->resolved) {
 			symbols_format(&w->syms, n->addr, where, sizeof(where));
-			textsafe_printf(stdout, "%-56s 0x%016llx  %s\n", n->anchor_text,
-					(unsigned long long)n->addr, where);
+			textsafe_printf(stdout, "%-56s 0x%016llx  %s\n", n->anchor_text, (unsigned long long)n->addr, where);
 		} else if (n->requirement_unmet) {
 			textsafe_printf(stdout, "%-56s does not apply: %s\n", n->anchor_text, n->not_applicable);
 			unmet++;
@@ -300,17 +318,23 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 	if (rc == 0) {
 		switch (o->mode) {
 		case MODE_TRACE:
-			textout_trace_line(stdout, walk_current(&w));
 			rc = walk_to_end(&w, WALK_STEPI, print_trace_step, NULL);
+			if (rc == 0 && w.history.n)     /* where the walk ends: not run */
+				textout_trace_line(stdout, &w.history.snaps[w.history.n - 1], NULL);
 			break;
 		case MODE_BATCH:
 			rc = all ? walk_all(&w) : walk_to_end(&w, WALK_NEXT, NULL, NULL);
 			if (rc == 0 || (rc == -1 && w.history.n)) {
 				char files[1024];
 				textsafe_printf(stdout, "syswalk %s: target %s\n%s\n\n", SYSWALK_VERSION, w.describe,
-						kernel_files_describe(&p->kernel, files, sizeof(files)));
-				for (size_t i = 0; i < w.history.n; i++)
+				       kernel_files_describe(&p->kernel, files, sizeof(files)));
+				for (size_t i = 0; i < w.history.n; i++) {
 					textout_stop(stdout, &w.history.snaps[i], i + 1, w.history.n);
+					if (o->quiz)
+						textout_questions(stdout, &w.history.snaps[i]);
+				}
+				if (o->quiz)
+					textout_quiz_summary(stdout, w.history.snaps, w.history.n);
 			}
 			break;
 		case MODE_EXPORT: {

@@ -42,6 +42,7 @@ static const char usage_text[] =
 	"  --accel NAME             tcg (default) or kvm\n"
 	"  --pti                    Linux target: turn page-table isolation on (pti=on)\n"
 	"  --append WORDS           add WORDS to the kernel command line (norandmaps, ...)\n"
+	"  --no-cache               boot the kernel; do not start from (or save) a machine state\n"
 	"  --timeout SECONDS        how long to wait for each gdbstub answer (default 10)\n"
 	"\n"
 	"Exit status: 0 success, 1 error, 2 usage error or no terminal.\n";
@@ -55,7 +56,7 @@ enum {
 	OPT_BATCH = 256, OPT_EXPORT, OPT_REPLAY, OPT_TRACE, OPT_CHECK, OPT_LIST, OPT_HELP,
 	OPT_VERSION, OPT_TARGET, OPT_SYSCALL, OPT_QUIZ, OPT_INTEL, OPT_KERNEL, OPT_SYMBOLS,
 	OPT_ANNOTATIONS, OPT_DATA_DIR, OPT_ATTACH, OPT_QEMU, OPT_ACCEL, OPT_PTI, OPT_TIMEOUT,
-	OPT_KERNEL_CONFIG, OPT_COMMAND_LINE, OPT_APPEND,
+	OPT_KERNEL_CONFIG, OPT_COMMAND_LINE, OPT_APPEND, OPT_NO_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -79,6 +80,7 @@ static const struct option long_options[] = {
 	{ "qemu", required_argument, NULL, OPT_QEMU },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "pti", no_argument, NULL, OPT_PTI },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "kernel-config", required_argument, NULL, OPT_KERNEL_CONFIG },
 	{ "kernel-command-line", no_argument, NULL, OPT_COMMAND_LINE },
@@ -177,6 +179,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->accel = optarg;
 			break;
 		case OPT_PTI: o->pti = true; break;
+		case OPT_NO_CACHE: o->no_cache = true; break;
 		case OPT_TIMEOUT: {
 			char *end;
 			double s = strtod(optarg, &end);

@@ -37,6 +37,7 @@ struct options {
 	const char *qemu;            /* --qemu BINARY */
 	const char *accel;           /* --accel tcg|kvm */
 	bool pti;                    /* --pti: page-table isolation on (linux target) */
+	bool no_cache;               /* --no-cache: boot the kernel, neither use nor save a machine state */
 	bool intel;                  /* --intel: Intel syntax first */
 	bool quiz;                   /* --quiz: predict-then-reveal */
 	int timeout_ms;              /* --timeout SECONDS for each gdbstub answer */

@@ -123,6 +123,8 @@ int paths_resolve(struct paths *p, const struct options *o, char *err, size_t er
 				snprintf(kf->debuginfo, sizeof(kf->debuginfo), "%s", o->symbols);
 		}
 	}
+	if (!p->srcroot[0] && p->kernel.srcroot[0])
+		snprintf(p->srcroot, PATHS_LEN, "%s", p->kernel.srcroot);
 	if (kt->initrd && !o->attach && need(p->initrd, "the demo's initramfs", kt->get_initrd, err, errlen) < 0)
 		return -1;
 	if (need(p->annotations, "annotation directory", NULL, err, errlen) < 0)

@@ -1,5 +1,6 @@
 /* qemu.c: start, watch and stop qemu-system-x86_64 (see qemu.h). */
 #include "qemu.h"
+#include "qemu_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,19 +18,9 @@
 #include <unistd.h>
 
 #include "infile.h"
-
-#define MAX_ARGS        64
 #define CONSOLE_MAX     (1u << 20)   /* keep at most 1 MiB of untaken serial output */
 #define POLL_STEP_MS    10
 
-/* The argv being built: pointers into the config or into BUF, which holds composed values. */
-struct argv_builder {
-	const char *argv[MAX_ARGS + 1];
-	int argc;
-	char buf[1024];
-	size_t used;
-	bool overflow;
-};
 
 static int fail(struct qemu *q, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -45,7 +36,7 @@ static int fail(struct qemu *q, int code, const char *fmt, ...)
 
 static void add(struct argv_builder *b, const char *arg)
 {
-	if (b->argc >= MAX_ARGS) {
+	if (b->argc >= QEMU_MAX_ARGS) {
 		b->overflow = true;
 		return;
 	}
@@ -88,7 +79,7 @@ static void sleep_ms(int ms)
 
 /* Find NAME the way execvp would, so that "not installed" is reported before forking
  * (and the child can use execv, which unlike execvp never allocates after fork). */
-static int resolve_binary(struct qemu *q, const char *name)
+int qemu_resolve_binary(struct qemu *q, const char *name)
 {
 	if (strchr(name, '/')) {
 		if (access(name, X_OK) < 0)
@@ -116,7 +107,7 @@ static int resolve_binary(struct qemu *q, const char *name)
 /* A fresh private directory for the sockets. mkdtemp creates it 0700, but we check what
  * we got rather than trust it: the gdbstub is full control over the guest, so nobody
  * else may reach its socket. */
-static int make_private_dir(struct qemu *q)
+static int make_private_dir(struct qemu *q, bool want_qmp)
 {
 	const char *bases[] = { getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp" };
 	for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
@@ -139,7 +130,8 @@ static int make_private_dir(struct qemu *q)
 		}
 		/* Both fit: the length was checked against the longer name above. */
 		if (snprintf(q->gdb_socket, sizeof q->gdb_socket, "%s/gdb.sock", q->dir) < 0
-		    || snprintf(q->stderr_path, sizeof q->stderr_path, "%s/qemu.stderr", q->dir) < 0)
+		    || snprintf(q->stderr_path, sizeof q->stderr_path, "%s/qemu.stderr", q->dir) < 0
+		    || (want_qmp && snprintf(q->qmp_socket, sizeof q->qmp_socket, "%s/qmp.sock", q->dir) < 0))
 			return fail(q, -EINVAL, "socket path under %s does not fit", q->dir);
 		return 0;
 	}
@@ -148,7 +140,7 @@ static int make_private_dir(struct qemu *q)
 		    "under $XDG_RUNTIME_DIR, $TMPDIR or /tmp (or the path would not fit in a socket address)");
 }
 
-static int build_argv(struct qemu *q, const struct qemu_config *c, struct argv_builder *b)
+int qemu_build_argv(struct qemu *q, const struct qemu_config *c, struct argv_builder *b)
 {
 	add(b, q->binary);
 	add(b, "-S");                   /* stopped until the walk continues it */
@@ -178,14 +170,25 @@ static int build_argv(struct qemu *q, const struct qemu_config *c, struct argv_b
 	}
 	for (const char *const *e = c->extra_args; e && *e; e++)
 		add(b, *e);
+	/* The machine-state cache's monitor: QMP on a socket beside the gdbstub's. It adds
+	 * no device, so a machine started with it is the machine started without. */
+	if (c->monitor) {
+		add(b, "-chardev");
+		addf(b, "socket,path=%s,server=on,wait=off,id=qmp0", q->qmp_socket);
+		add(b, "-mon"); add(b, "chardev=qmp0,mode=control");
+	}
+	if (c->incoming) {
+		add(b, "-incoming");
+		addf(b, "fd:%d", c->incoming_fd);
+	}
 	if (b->overflow)
-		return fail(q, -E2BIG, "QEMU command line too long (more than %d arguments)", MAX_ARGS);
+		return fail(q, -E2BIG, "QEMU command line too long (more than %d arguments)", QEMU_MAX_ARGS);
 	return 0;
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. Never returns. */
 static void exec_child(struct qemu *q, const struct argv_builder *b, pid_t parent,
-		       int out_fd, int err_fd, int report_fd)
+		       int out_fd, int err_fd, int report_fd, int keep_fd)
 {
 	/* Own process group: the terminal's Ctrl-C reaches syswalk only, and qemu_stop
 	 * can signal QEMU together with anything it started. */
@@ -207,6 +210,9 @@ static void exec_child(struct qemu *q, const struct argv_builder *b, pid_t paren
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* The saved machine state QEMU reads (-incoming fd:N): the only fd it inherits. */
+	if (keep_fd > 2 && fcntl(keep_fd, F_SETFD, 0) < 0)
+		goto out;
 	execv(q->binary, (char *const *)b->argv);
 out:;
 	int e = errno;
@@ -258,7 +264,8 @@ static int wait_for_socket(struct qemu *q, int timeout_ms, int interrupt_fd)
 		if (interrupt_requested(interrupt_fd))
 			return fail(q, -EINTR, "interrupted while QEMU was starting");
 		struct stat st;
-		if (stat(q->gdb_socket, &st) == 0 && S_ISSOCK(st.st_mode) && socket_listening(q->gdb_socket))
+		if (stat(q->gdb_socket, &st) == 0 && S_ISSOCK(st.st_mode) && socket_listening(q->gdb_socket)
+		    && (!q->qmp_socket[0] || socket_listening(q->qmp_socket)))
 			return 0;
 		int status;
 		pid_t r = waitpid(q->pid, &status, WNOHANG);
@@ -287,7 +294,7 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 	memset(q, 0, sizeof *q);
 	q->console_fd = -1;
 	q->stop_timeout_ms = c->stop_timeout_ms > 0 ? c->stop_timeout_ms : QEMU_DEFAULT_STOP_MS;
-	int rc = resolve_binary(q, c->binary ? c->binary : QEMU_DEFAULT_BINARY);
+	int rc = qemu_resolve_binary(q, c->binary ? c->binary : QEMU_DEFAULT_BINARY);
 	if (rc < 0)
 		return rc;
 	/* QEMU opens its sockets before it loads the kernel, so a bad -kernel would only show
@@ -306,11 +313,13 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		if (st.st_size == 0)
 			return fail(q, -EINVAL, "%s %s: the file is empty", files[i][0], files[i][1]);
 	}
+	if (c->incoming && c->incoming_fd <= 2)
+		return fail(q, -EBADF, "the saved machine state must not be read from fd %d", c->incoming_fd);
 	q->active = true;
 	char saved[QEMU_ERR_LEN];
 	struct argv_builder b;
 	memset(&b, 0, sizeof b);
-	if ((rc = make_private_dir(q)) < 0 || (rc = build_argv(q, c, &b)) < 0)
+	if ((rc = make_private_dir(q, c->monitor)) < 0 || (rc = qemu_build_argv(q, c, &b)) < 0)
 		goto undo;
 
 	int out[2] = { -1, -1 }, report[2] = { -1, -1 };
@@ -326,7 +335,7 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		goto close_fds;
 	}
 	if (pid == 0)
-		exec_child(q, &b, parent, out[1], err_fd, report[1]);
+		exec_child(q, &b, parent, out[1], err_fd, report[1], c->incoming ? c->incoming_fd : -1);
 	q->pid = pid;
 	setpgid(pid, pid);      /* also here: whichever of the two runs first wins the race */
 	close(out[1]);
@@ -346,8 +355,11 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		rc = fail(q, -exec_errno, "cannot run %s: %s", q->binary, strerror(exec_errno));
 		goto undo;
 	}
-	rc = wait_for_socket(q, c->start_timeout_ms > 0 ? c->start_timeout_ms : QEMU_DEFAULT_START_MS,
-			     c->interrupt_fd > 0 ? c->interrupt_fd : -1);
+	q->start_timeout_ms = c->start_timeout_ms > 0 ? c->start_timeout_ms : QEMU_DEFAULT_START_MS;
+	q->start_interrupt_fd = c->interrupt_fd > 0 ? c->interrupt_fd : -1;
+	if (c->no_wait)
+		return 0;
+	rc = wait_for_socket(q, q->start_timeout_ms, q->start_interrupt_fd);
 	if (rc < 0)
 		goto undo;
 	return 0;
@@ -369,9 +381,42 @@ undo:
 	return rc;
 }
 
+int qemu_wait_ready(struct qemu *q)
+{
+	if (!q->active)
+		return fail(q, -ESRCH, "QEMU is not running");
+	int rc = wait_for_socket(q, q->start_timeout_ms > 0 ? q->start_timeout_ms : QEMU_DEFAULT_START_MS,
+				 q->start_interrupt_fd);
+	if (rc < 0) {
+		char saved[QEMU_ERR_LEN];
+		snprintf(saved, sizeof saved, "%s", q->err);
+		qemu_stop(q);
+		snprintf(q->err, sizeof q->err, "%s", saved);
+	}
+	return rc;
+}
+
 const char *qemu_gdb_socket(const struct qemu *q)
 {
 	return q->active ? q->gdb_socket : "";
+}
+
+const char *qemu_qmp_socket(const struct qemu *q)
+{
+	return q->active ? q->qmp_socket : "";
+}
+
+int qemu_console_move(struct qemu *q, int fd)
+{
+	if (!q->active || q->console_fd < 0 || fd < 0)
+		return -EBADF;
+	if (q->console_fd == fd)
+		return 0;
+	if (dup3(q->console_fd, fd, O_CLOEXEC) < 0)
+		return -errno;
+	close(q->console_fd);
+	q->console_fd = fd;
+	return 0;
 }
 
 const char *qemu_dir(const struct qemu *q)
@@ -444,6 +489,11 @@ long qemu_console_read(struct qemu *q)
 			return total;
 		return fail(q, -errno, "reading QEMU's serial output: %s", strerror(errno));
 	}
+}
+
+int qemu_console_inject(struct qemu *q, const char *data, size_t len)
+{
+	return keep(q, data, len);
 }
 
 const char *qemu_console_peek(const struct qemu *q, size_t *len)
@@ -555,6 +605,8 @@ int qemu_stop(struct qemu *q)
 	if (q->dir[0]) {
 		unlink(q->gdb_socket);
 		unlink(q->stderr_path);
+		if (q->qmp_socket[0])
+			unlink(q->qmp_socket);
 		if (rmdir(q->dir) < 0 && errno != ENOENT)
 			rc = fail(q, -errno, "cannot remove %s: %s", q->dir, strerror(errno));
 	}

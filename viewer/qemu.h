@@ -35,6 +35,10 @@ struct qemu_config {
 	const char *accel;              /* -accel, default tcg ("kvm" when asked) */
 	const char *cpu;                /* -cpu, omitted when NULL */
 	const char *const *extra_args;  /* more arguments, NULL-terminated array, or NULL */
+	bool monitor;                   /* a QMP monitor on DIR/qmp.sock (vmstate.h drives it) */
+	bool incoming;                  /* load a saved machine state from incoming_fd (-incoming fd:N) */
+	int incoming_fd;                /* open for reading at the stream's start; stays the caller's */
+	bool no_wait;                   /* qemu_start returns once QEMU runs; qemu_wait_ready waits for the sockets */
 	int start_timeout_ms;           /* wait for the gdbstub socket; 0 = QEMU_DEFAULT_START_MS */
 	int stop_timeout_ms;            /* SIGTERM grace period; 0 = QEMU_DEFAULT_STOP_MS */
 	int interrupt_fd;               /* readable = the user asks to stop waiting; 0 = none */
@@ -47,6 +51,8 @@ struct qemu {
 	bool exited;                    /* reaped: exit_status is valid */
 	int exit_status;                /* raw waitpid status */
 	int stop_timeout_ms;
+	int start_timeout_ms;
+	int start_interrupt_fd;         /* readable = stop waiting for the socket; -1 none */
 	int console_fd;                 /* read end of QEMU's stdout (the serial port), -1 after EOF */
 	bool console_eof;
 	char *console;                  /* bytes read and not yet taken, NUL-terminated */
@@ -55,6 +61,7 @@ struct qemu {
 	char dir[QEMU_PATH_LEN];        /* private 0700 directory */
 	char gdb_socket[QEMU_PATH_LEN]; /* DIR/gdb.sock */
 	char stderr_path[QEMU_PATH_LEN];/* DIR/qemu.stderr */
+	char qmp_socket[QEMU_PATH_LEN]; /* DIR/qmp.sock when the config asked for a monitor, else "" */
 	char binary[4096];              /* the resolved executable */
 	char err[QEMU_ERR_LEN];
 };
@@ -68,8 +75,28 @@ void qemu_config_init(struct qemu_config *c);
  * QEMU may still fail after this returns (see qemu_check). */
 int qemu_start(struct qemu *q, const struct qemu_config *c);
 
+/* After qemu_start with no_wait: wait until the sockets listen, as qemu_start would
+ * have. Returns 0, or a negative errno with the reason (QEMU is stopped then). */
+int qemu_wait_ready(struct qemu *q);
+
 /* Path of the gdbstub's unix socket (for rsp), "" when not started. */
 const char *qemu_gdb_socket(const struct qemu *q);
+
+/* Path of the QMP monitor's unix socket, "" when not started or not asked for. */
+const char *qemu_qmp_socket(const struct qemu *q);
+
+/* The command line qemu_start would run for C, arguments separated by spaces, with the
+ * private directory written "DIR" and without -incoming: what makes the machine, for
+ * the machine-state cache's key. Returns 0, or -E2BIG when it does not fit in LEN. */
+int qemu_command_line(const struct qemu_config *c, char *buf, size_t len);
+
+/* The executable C runs, looked up in $PATH as qemu_start does, into BUF. Returns 0 or
+ * -ENOENT. */
+int qemu_binary_path(const struct qemu_config *c, char *buf, size_t len);
+
+/* Move the console's read end onto descriptor FD (dup2), so that a poller watching FD
+ * goes on working when this QEMU replaces an earlier one. Returns 0 or a negative errno. */
+int qemu_console_move(struct qemu *q, int fd);
 
 /* The private directory holding the sockets, "" when not started. */
 const char *qemu_dir(const struct qemu *q);
@@ -83,6 +110,10 @@ long qemu_console_read(struct qemu *q);
 
 /* The serial output kept so far (NUL-terminated); *len gets its length when not NULL. */
 const char *qemu_console_peek(const struct qemu *q, size_t *len);
+
+/* Keep LEN bytes of DATA as if QEMU had printed them (a restored machine's earlier
+ * output). Returns 0 or -ENOMEM. */
+int qemu_console_inject(struct qemu *q, const char *data, size_t len);
 
 /* Hand the kept serial output to the caller (malloc'd, NUL-terminated, never NULL unless
  * out of memory) and start a new buffer: "console since the last stop". */

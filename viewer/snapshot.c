@@ -204,6 +204,7 @@ int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
 	dst->note_show = dup_or_null(src->note_show, &ok);
 	dst->note_caveats = dup_or_null(src->note_caveats, &ok);
 	dst->console = dup_or_null(src->console, &ok);
+	dst->source_text = dup_or_null(src->source_text, &ok);
 	dst->questions = dup_block(src->questions, (size_t)src->nquestions * sizeof(*src->questions), &ok);
 	/* Only the used part of the text block is kept: a copy in the history never grows. */
 	dst->insn_text = dup_block(src->insn_text, src->insn_text_used, &ok);
@@ -228,6 +229,8 @@ void snapshot_free(struct snapshot *s)
 	free(s->note_show);
 	free(s->note_caveats);
 	free(s->console);
+	free(s->source_text);
+	s->source_text = NULL;
 	free(s->questions);
 	free(s->insn_text);
 	s->anchor = s->note_title = s->note_markdown = s->note_show = s->note_caveats = s->console = NULL;
@@ -330,5 +333,6 @@ bool snapshot_equal(const struct snapshot *a, const struct snapshot *b)
 	       opt_str_equal(a->note_title, b->note_title) &&
 	       opt_str_equal(a->note_markdown, b->note_markdown) &&
 	       opt_str_equal(a->note_show, b->note_show) && opt_str_equal(a->note_caveats, b->note_caveats) &&
-	       opt_str_equal(a->console, b->console);
+	       opt_str_equal(a->console, b->console) &&
+	       a->source_first == b->source_first && opt_str_equal(a->source_text, b->source_text);
 }

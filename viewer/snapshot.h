@@ -138,6 +138,8 @@ struct snapshot {
 	                                a check: claim that does not hold here, with the live
 	                                values; NULL when the note holds as written */
 	char *console;               /* serial output since the previous stop */
+	char *source_text;           /* the source lines around source_line, '\n' after each; NULL when the file was not found */
+	int source_first;            /* line number of source_text's first line */
 	char *insn_text;             /* the instructions' strings, back to back */
 	size_t insn_text_used, insn_text_cap;
 };

@@ -55,7 +55,7 @@ void target_set_interrupt_fd(struct target *t, int fd)
 	t->rsp.interrupt_fd = fd;
 }
 
-int target_guard(struct target *t, int *rounds, const char *what)
+int target_guard(struct target *t, unsigned *rounds, const char *what)
 {
 	if (rsp_interrupt_requested(&t->rsp))
 		return target_set_error(t, TARGET_ERR_INTERRUPTED, "interrupted while %s", what);

@@ -140,7 +140,7 @@ void target_set_interrupt_fd(struct target *t, int fd);
 /* Call once per round of a loop that waits on the target (WHAT: "running to the
  * syscall"): 0 to go on; TARGET_ERR_INTERRUPTED once the interrupt fd is readable, or
  * TARGET_ERR_LIMIT after TARGET_MAX_ROUNDS rounds (*ROUNDS counts them, from 0). */
-int target_guard(struct target *t, int *rounds, const char *what);
+int target_guard(struct target *t, unsigned *rounds, const char *what);
 
 /* Between actions, while the CPU is stopped: take what the stub sent unasked, without
  * waiting (rsp_poll_idle). 0, or < 0 when the connection is gone or broken. */

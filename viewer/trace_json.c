@@ -11,6 +11,7 @@
  * they round-trip exactly.
  */
 #include "trace_json.h"
+#include "present.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -109,6 +110,18 @@ static json_t *hex64(uint64_t v)
 	return json_string(buf);
 }
 
+/* The title of the present.h group R is shown in. */
+static const char *register_group(const struct snapshot *s, const struct snap_reg *r)
+{
+	const struct snap_reg *in[SNAP_MAX_REGS];
+
+	for (int g = 0; g < PRESENT_GROUP_COUNT; g++)
+		for (int i = 0, n = present_group_regs(s, &present_groups[g], in); i < n; i++)
+			if (in[i] == r)
+				return present_groups[g].title;
+	return "other";
+}
+
 static json_t *regs_json(struct jw *w, const struct snapshot *s)
 {
 	json_t *arr = json_array();
@@ -121,6 +134,7 @@ static json_t *regs_json(struct jw *w, const struct snapshot *s)
 		put(w, o, "value", hex64(r->value));
 		put(w, o, "bits", json_integer(r->bits));
 		put(w, o, "changed", json_boolean(r->changed));
+		put(w, o, "group", json_string(register_group(s, r)));
 		push(w, arr, o);
 	}
 	return arr;
@@ -136,6 +150,12 @@ static json_t *msrs_json(struct jw *w, const struct snapshot *s)
 
 		put(w, o, "value", hex64(s->msrs[i].value));
 		put(w, o, "source", json_string(src <= SNAP_MSR_CARRIED ? source_names[src] : "unknown"));
+		/* What the viewer shows under the value (present.h), for readers of the file. */
+		json_t *meaning = json_array();
+		char lines[4][64];
+		for (int k = 0, n = present_msr_decode(s, (enum snap_msr_id)i, lines, 4); k < n; k++)
+			push(w, meaning, json_string(lines[k]));
+		put(w, o, "meaning", meaning);
 		put(w, obj, snapshot_msr_name(i), o);
 	}
 	return obj;
@@ -205,6 +225,11 @@ static json_t *questions_json(struct jw *w, const struct snapshot *s)
 			push(w, choices, co);
 		}
 		put(w, o, "choices", choices);
+		char answer[256];
+		present_answer(q, answer, sizeof answer);
+		put(w, o, "answer_text", text(w, answer));
+		put(w, o, "answer_choice", present_answer_choice(q) ? json_integer(present_answer_choice(q)) :
+					   json_null());
 		push(w, arr, o);
 	}
 	return arr;
@@ -217,12 +242,15 @@ static json_t *snapshot_json(struct jw *w, const struct snapshot *s)
 
 	put(w, o, "index", json_integer(s->index));
 	put(w, o, "kind", json_string(kind <= SNAP_USER ? kind_names[kind] : "step"));
+	put(w, o, "kind_word", json_string(present_kind_word(s->kind)));
 	put(w, o, "syscall", text(w, s->syscall));
 	put(w, o, "rip", hex64(s->rip));
 	put(w, o, "cpl", json_integer(s->cpl));
 	put(w, o, "location", text(w, s->location));
 	put(w, o, "source_file", text(w, s->source_file));
 	put(w, o, "source_line", json_integer(s->source_line));
+	put(w, o, "source_first", json_integer(s->source_text ? s->source_first : 0));
+	put(w, o, "source_text", text(w, s->source_text));
 	put(w, o, "anchor", text(w, s->anchor));
 	put(w, o, "note_title", text(w, s->note_title));
 	put(w, o, "note_markdown", text(w, s->note_markdown));
@@ -246,12 +274,15 @@ static json_t *trace_to_json(struct jw *w, const struct trace *t)
 	put(w, root, "version", json_integer(TRACE_JSON_VERSION));
 	put(w, root, "syswalk_version", text(w, t->syswalk_version));
 	put(w, root, "target", text(w, t->target));
-	put(w, kernel, "path", text(w, t->kernel_path));
+	/* No machine path in a file that is handed out: the image's file name only. */
+	put(w, kernel, "path", t->kernel_path ? text(w, present_basename(t->kernel_path)) : json_null());
 	put(w, kernel, "build_id", text(w, t->kernel_build_id));
 	put(w, root, "kernel", kernel);
 	put(w, root, "date", text(w, t->date));
 	put(w, root, "syscalls", text(w, t->syscalls));
-	put(w, root, "command_line", text(w, t->command_line));
+	char cmd[1024];
+	present_command(t->command_line, cmd, sizeof cmd);
+	put(w, root, "command_line", t->command_line ? text(w, cmd) : json_null());
 	put(w, root, "kernel_files", text(w, t->kernel_files));
 	for (int i = 0; i < t->nreg_names && i < SNAP_MAX_REGS; i++)
 		push(w, names, text(w, t->reg_names[i]));

@@ -25,7 +25,8 @@ static const char *const source_names[] = { "unknown", "live", "carried" };
 
 static int load_reg(struct jc *L, const json_t *o, const char *path, struct snap_reg *r)
 {
-	static const char *const keys[] = { "name", "value", "bits", "changed", NULL };
+	/* "group" is written for readers and worked out again on load (present.h). */
+	static const char *const keys[] = { "name", "value", "bits", "changed", "group?", NULL };
 	long long bits;
 	int rc;
 
@@ -50,7 +51,7 @@ static int load_reg(struct jc *L, const json_t *o, const char *path, struct snap
 static int load_msrs(struct jc *L, const json_t *obj, const char *path, struct snapshot *s)
 {
 	const char *keys[SNAP_MSR_COUNT + 1];
-	static const char *const msr_keys[] = { "value", "source", NULL };
+	static const char *const msr_keys[] = { "value", "source", "meaning?", NULL };
 	int rc;
 
 	for (int i = 0; i < SNAP_MSR_COUNT; i++)
@@ -162,7 +163,8 @@ static int load_insn(struct jc *L, const json_t *o, const char *path, struct sna
 
 static int load_question(struct jc *L, const json_t *o, const char *path, struct snap_question *q)
 {
-	static const char *const keys[] = { "text", "expr", "answer", "choices", NULL };
+	static const char *const keys[] = { "text", "expr", "answer", "choices", "answer_text?",
+					    "answer_choice?", NULL };
 	static const char *const choice_keys[] = { "label", "value", NULL };
 	char p[JC_PATH_LEN];
 	json_t *arr;
@@ -196,7 +198,8 @@ static int load_snapshot(struct jc *L, const json_t *o, const char *path, int ve
 {
 	/* Version 2 added note_caveats; version 1 files are read without it. */
 	static const char *const keys[] = {
-		"index", "kind", "syscall", "rip", "cpl", "location", "source_file", "source_line",
+		"index", "kind", "kind_word?", "syscall", "rip", "cpl", "location", "source_file", "source_line",
+		"source_first?", "source_text?",
 		"anchor", "note_title", "note_markdown", "note_show", "console", "regs", "msrs",
 		"frame", "insns", "questions", "note_caveats", NULL,
 	};
@@ -226,6 +229,15 @@ static int load_snapshot(struct jc *L, const json_t *o, const char *path, int ve
 	    (rc = jc_opt_heap_text(L, o, path, "note_show", &s->note_show)) ||
 	    (rc = jc_opt_heap_text(L, o, path, "console", &s->console)))
 		return rc;
+	/* The source lines came with version 1's later files: absent in older ones. */
+	if (json_object_get(o, "source_text")) {
+		long long first = 0;
+
+		if ((rc = jc_opt_heap_text(L, o, path, "source_text", &s->source_text)) ||
+		    (rc = jc_int(L, o, path, "source_first", 0, INT32_MAX, &first)))
+			return rc;
+		s->source_first = (int)first;
+	}
 	s->index = (int)index;
 	s->kind = (enum snap_kind)kind;
 	s->cpl = (int)cpl;

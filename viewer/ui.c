@@ -22,6 +22,7 @@
 #include "textsafe.h"
 #include "ui_draw.h"
 #include "ui_panes.h"
+#include "ui_prose.h"
 #include "ui_quiz.h"
 #include "ui_term.h"
 #include "ui_internal.h"
@@ -113,6 +114,62 @@ static void ui_place(struct ui *u, enum ui_pane_id id, int y, int x, int h, int 
 	u->visible[id] = h >= 2 && w >= 10;
 }
 
+/* Which code panes the stop gets: 'v' cycles both, source only, disassembly only; a
+ * stop without source lines shows the disassembly alone. */
+static void ui_code_panes(const struct ui *u, bool *dis, bool *src)
+{
+	bool have = u->view.snap && u->view.snap->source_text;
+
+	*src = have && u->code_mode != UI_CODE_DISASM;
+	*dis = !*src || u->code_mode == UI_CODE_BOTH;
+}
+
+/* The disassembly and the source in R: side by side when R is wide, else stacked. */
+static void ui_place_code(struct ui *u, struct ui_rect r)
+{
+	bool dis, src;
+
+	ui_code_panes(u, &dis, &src);
+	if (dis && src && r.w >= 100) {
+		int dw = r.w * 9 / 20;
+		ui_place(u, UI_PANE_DISASM, r.y, r.x, r.h, dw);
+		ui_place(u, UI_PANE_SOURCE, r.y, r.x + dw + 1, r.h, r.w - dw - 1);
+	} else if (dis && src) {
+		int dh = r.h / 2;
+		ui_place(u, UI_PANE_DISASM, r.y, r.x, dh, r.w);
+		ui_place(u, UI_PANE_SOURCE, r.y + dh, r.x, r.h - dh, r.w);
+	} else {
+		ui_place(u, dis ? UI_PANE_DISASM : UI_PANE_SOURCE, r.y, r.x, r.h, r.w);
+	}
+}
+
+/* Rows the frame pane needs: its 21 slots, the RSP line and the header. */
+static int ui_frame_rows(const struct ui_view *v)
+{
+	return v->snap && v->snap->frame.valid ? v->snap->frame.nslots + 2 : 2;
+}
+
+/* The left column of the wide layouts: MSRs, the pt_regs frame whole when it can be,
+ * the console in what is left (at least 3 rows). */
+static void ui_place_left(struct ui *u, int avail)
+{
+	int frame_h = ui_frame_rows(&u->view), con_h = 3;
+	int msr_h = ui_panes_msrs_height(&u->view);
+
+	/* The MSRs whole (notes and questions point at them), the frame in what is left:
+	 * it follows RSP by itself and says "more" when cut. */
+	if (msr_h + frame_h + con_h > avail)
+		frame_h = avail - msr_h - con_h;
+	if (frame_h < 6) {
+		frame_h = 6;
+		msr_h = avail - frame_h - con_h;
+	}
+	con_h = avail - msr_h - frame_h;
+	ui_place(u, UI_PANE_MSRS, 0, 0, msr_h, UI_LEFT_W);
+	ui_place(u, UI_PANE_FRAME, msr_h, 0, frame_h, UI_LEFT_W);
+	ui_place(u, UI_PANE_CONSOLE, msr_h + frame_h, 0, con_h, UI_LEFT_W);
+}
+
 static void ui_layout(struct ui *u)
 {
 	int avail = LINES - 1;       /* the last line is the status line */
@@ -122,34 +179,65 @@ static void ui_layout(struct ui *u)
 	if (u->too_small)
 		return;
 	u->wide = COLS >= UI_WIDE_W && LINES >= UI_WIDE_H;
-	if (u->wide) {
-		/* Left: MSRs, the pt_regs frame (21 slots), the console in what is left.
-		 * Right: registers, disassembly, and the note taking the rest. */
+	u->three = u->wide && COLS >= UI_THREE_W;
+	if (u->three) {
+		/* Wide screens: the note gets a column of its own, the height of the screen at a
+		 * readable width; registers and code share the middle. */
+		int rx = UI_LEFT_W + 1, nw = (COLS - rx) / 2;
+		if (nw > UI_NOTE_MAX_W)
+			nw = UI_NOTE_MAX_W;
+		int mw = COLS - rx - nw - 1, regs_h = ui_panes_regs_height(&u->view, mw);
+
+		ui_place_left(u, avail);
+		ui_place(u, UI_PANE_REGS, 0, rx, regs_h, mw);
+		ui_place_code(u, (struct ui_rect){ regs_h, rx, avail - regs_h, mw });
+		ui_place(u, UI_PANE_NOTE, 0, rx + mw + 1, avail, nw);
+	} else if (u->wide) {
+		/* Left: MSRs, pt_regs, console. Right: the note first gets the height it needs
+		 * (a question's box while the quiz asks), leaving the code at least 10 rows (8
+		 * without the source) and the registers 10 (the general ones); the registers
+		 * then get what the note left, with a "more" mark when cut. */
 		int rx = UI_LEFT_W + 1, rw = COLS - rx;
-		int msr_h = 10, con_h = avail - msr_h - 24, frame_h, regs_h, dis_h = 11;
+		bool dis, src;
+		ui_code_panes(u, &dis, &src);
+		int regs_need = ui_panes_regs_height(&u->view, rw);
+		int code_min = dis && src ? 10 : 8, regs_min = regs_need < 10 ? regs_need : 10;
+		int note_h = u->quiz.active ? 12 : ui_prose_note_rows(&u->view, rw);
 
-		if (con_h < 4)
-			con_h = 4;
-		frame_h = avail - msr_h - con_h;
-		ui_place(u, UI_PANE_MSRS, 0, 0, msr_h, UI_LEFT_W);
-		ui_place(u, UI_PANE_FRAME, msr_h, 0, frame_h, UI_LEFT_W);
-		ui_place(u, UI_PANE_CONSOLE, msr_h + frame_h, 0, con_h, UI_LEFT_W);
-		regs_h = ui_panes_regs_height(&u->view, rw);
-		if (regs_h > avail / 2)
-			regs_h = avail / 2;
+		if (note_h > avail - code_min - regs_min)
+			note_h = avail - code_min - regs_min;
+		int regs_h = regs_need;
+		if (regs_h > avail - note_h - code_min)
+			regs_h = avail - note_h - code_min;
+		ui_place_left(u, avail);
 		ui_place(u, UI_PANE_REGS, 0, rx, regs_h, rw);
-		ui_place(u, UI_PANE_DISASM, regs_h, rx, dis_h, rw);
-		ui_place(u, UI_PANE_NOTE, regs_h + dis_h, rx, avail - regs_h - dis_h, rw);
+		ui_place(u, UI_PANE_NOTE, regs_h, rx, note_h, rw);
+		ui_place_code(u, (struct ui_rect){ regs_h + note_h, rx, avail - regs_h - note_h, rw });
 	} else {
-		/* Compact: the disassembly always at the bottom, one pane above it: the
-		 * focused one, so Tab walks through all of them. */
-		int dis_h = 7;
+		/* Compact: the code always at the bottom, one pane above it: the focused one, so
+		 * Tab walks through all of them (the status line says so). */
+		int code_h = LINES >= 30 ? 10 : 7;
 
-		if (u->focus != UI_PANE_DISASM)
+		if (u->focus != UI_PANE_DISASM && u->focus != UI_PANE_SOURCE)
 			u->main_pane = u->focus;
-		ui_place(u, UI_PANE_DISASM, avail - dis_h, 0, dis_h, COLS);
-		ui_place(u, u->main_pane, 0, 0, avail - dis_h, COLS);
+		ui_place_code(u, (struct ui_rect){ avail - code_h, 0, code_h, COLS });
+		ui_place(u, u->main_pane, 0, 0, avail - code_h, COLS);
 	}
+}
+
+/* Where the quiz box goes: over the note, so the machine state stays in view; at least
+ * 12 rows (over the code below it when the note is shorter). */
+static struct ui_rect ui_quiz_rect(const struct ui *u)
+{
+	struct ui_rect r = u->rect[UI_PANE_NOTE];
+
+	if (!u->wide) {
+		int h = 12 < LINES - 1 ? 12 : LINES - 1;
+		return (struct ui_rect){ LINES - 1 - h, 0, h, COLS };
+	}
+	if (r.h < 12 && !u->three)
+		r.h = 12 < LINES - 1 - r.y ? 12 : LINES - 1 - r.y;
+	return r;
 }
 
 static void ui_draw(struct ui *u)
@@ -157,6 +245,12 @@ static void ui_draw(struct ui *u)
 	bool have = ui_view_update(u);
 
 	erase();
+	if (have) {
+		ui_quiz_arrive(&u->quiz, u->view.pos, u->view.snap);
+		if (u->quiz.active && !u->wide && u->main_pane == UI_PANE_NOTE)
+			u->focus = UI_PANE_REGS;      /* compact: the note waits, the registers show */
+		u->view.hide = ui_quiz_hidden(&u->quiz, u->view.snap, &u->view.hide_value);
+	}
 	ui_layout(u);
 	if (u->too_small) {
 		ui_draw_too_small(u);
@@ -164,15 +258,33 @@ static void ui_draw(struct ui *u)
 		ui_put(&u->view, LINES / 2, 2, COLS - 4, A_BOLD, "No stop yet: press n to start the walk.");
 		ui_draw_status(u);
 		ui_draw_message(u);
-	} else if (ui_quiz_arrive(&u->quiz, u->view.pos, u->view.snap), u->quiz.active) {
-		ui_quiz_draw(&u->quiz, &u->view, u->view.snap);   /* nothing revealed yet */
-		ui_draw_status(u);
 	} else {
-		for (int i = 0; i < UI_PANE_COUNT; i++)
-			if (u->visible[i])
-				ui_panes[i].draw(&u->view, u->rect[i], u->focus == (enum ui_pane_id)i);
-		if (u->wide)
+		for (int i = 0; i < UI_PANE_COUNT; i++) {
+			if (!u->visible[i] || (u->quiz.active && i == UI_PANE_NOTE))
+				continue;     /* the note is revealed after the questions */
+			ui_panes[i].draw(&u->view, u->rect[i], u->focus == (enum ui_pane_id)i);
+			ui_more_marks(&u->view, (enum ui_pane_id)i, u->rect[i]);
+		}
+		if (!u->wide) {
+			/* One pane at a time: say on its header where Tab goes next. */
+			struct ui_rect r = u->rect[u->main_pane];
+			enum ui_pane_id next = (enum ui_pane_id)((u->main_pane + 1) % UI_PANE_COUNT);
+			while (next == UI_PANE_DISASM || next == UI_PANE_SOURCE)
+				next = (enum ui_pane_id)((next + 1) % UI_PANE_COUNT);
+			int x = r.x + 6 + (int)strlen(ui_panes[u->main_pane].name) + (u->main_pane == UI_PANE_FRAME ? 22 : 0);
+			ui_putf(&u->view, r.y, x, r.w / 2 - 2, u->view.style[UI_ST_STATUS], " Tab %s %s ",
+				u->view.utf8 ? "\u2192" : "->", ui_panes[next].name);
+		} else {
 			ui_vline(&u->view, 0, UI_LEFT_W, LINES - 1);
+		}
+		if (u->three)
+			ui_vline(&u->view, 0, u->rect[UI_PANE_NOTE].x - 1, LINES - 1);
+		if (u->visible[UI_PANE_SOURCE] && u->visible[UI_PANE_DISASM] &&
+		    u->rect[UI_PANE_SOURCE].y == u->rect[UI_PANE_DISASM].y)
+			ui_vline(&u->view, u->rect[UI_PANE_SOURCE].y, u->rect[UI_PANE_SOURCE].x - 1,
+				 u->rect[UI_PANE_SOURCE].h);
+		if (u->quiz.active)
+			ui_quiz_draw(&u->quiz, &u->view, u->view.snap, ui_quiz_rect(u));
 		ui_draw_status(u);
 		if (u->help)
 			ui_draw_help(u);
@@ -220,6 +332,27 @@ static int ui_drain_signals(struct ui *u, bool during_act)
 	return flags;
 }
 
+/* The end of a walk (or another boundary, WHY from the source): a plain status with
+ * what comes next and, with --quiz, the score. */
+static void ui_walk_over_msg(struct ui *u, const char *why)
+{
+	const struct snapshot *s = u->view.snap;
+	char score[64] = "";
+
+	if (u->quiz.enabled) {
+		score[0] = ' ';
+		ui_quiz_score(&u->quiz, score + 1, sizeof score - 1);
+		strcat(score, ";");
+	}
+	if (s && s->kind == SNAP_USER && u->view.pos + 1 == u->view.count && u->src->ops->live(u->src->ctx))
+		ui_set_msg(u, false, "walk of %s over;%s c next syscall, r again", s->syscall, score);
+	else
+		ui_set_msg(u, false, "%s%s", why && *why ? why : "nothing there", score[0] ? score : "");
+	size_t n = strlen(u->msg);
+	if (n && u->msg[n - 1] == ';')
+		u->msg[n - 1] = '\0';
+}
+
 /* Run an action of the stop source. It may block while the target runs, so the status
  * line says so first. A failure leaves the history as it was: show why, keep going. */
 static int ui_act(struct ui *u, enum walk_action a, const char *what)
@@ -233,10 +366,17 @@ static int ui_act(struct ui *u, enum walk_action a, const char *what)
 	rc = ops->act(u->src->ctx, a);
 	u->busy = NULL;
 	ui_term_clear_interrupt(&u->term);
-	if (rc < 0) {
+	if (rc == -ERANGE) {
+		/* A boundary (the walk is over, the first or last recorded stop): news, not
+		 * a failure, said plainly on the status line. */
+		ui_walk_over_msg(u, ops->error(u->src->ctx));
+	} else if (rc < 0) {
 		const char *why = ops->error(u->src->ctx);
 
 		ui_set_msg(u, true, "%s: %s", what, why && *why ? why : errcode_strerror(rc));
+	} else if (ui_view_update(u) && u->view.snap->kind == SNAP_USER &&
+		   u->view.pos + 1 == u->view.count && (a == WALK_NEXT || a == WALK_STEPI)) {
+		ui_walk_over_msg(u, NULL);    /* just arrived back in user mode: the walk's end */
 	}
 	return UI_REDRAW | ui_drain_signals(u, true);
 }
@@ -277,10 +417,13 @@ static int ui_prompt_key(struct ui *u, int ch)
 		u->input_len = 0;
 		break;
 	default:
+		if (u->input_default)
+			u->input_len = 0;    /* typing replaces the proposed name */
 		if (ch >= 0x20 && ch <= 0xff && ch != 0x7f && u->input_len + 1 < sizeof u->input)
 			u->input[u->input_len++] = (char)ch;
 		break;
 	}
+	u->input_default = false;
 	return UI_REDRAW;
 }
 
@@ -307,13 +450,27 @@ static int ui_key(struct ui *u, int ch)
 		u->help = false;
 		return UI_REDRAW;
 	}
-	if ((ch == 'q' || ch == 'Q') && !(u->quiz.active && u->quiz.input_len))
+	if ((ch == 'q' || ch == 'Q') && (!u->quiz.active || u->too_small))
 		return UI_QUIT;
 	if (u->too_small)
 		return 0;    /* nothing else makes sense on the too-small screen */
+	if (u->quiz.active && (ch == '\t' || ch == KEY_BTAB)) {
+		/* Look at another pane while thinking: the question stays. */
+		u->focus = ui_next_focus(u, ch == '\t' ? 1 : -1);
+		if (u->focus == UI_PANE_NOTE)
+			u->focus = ui_next_focus(u, ch == '\t' ? 1 : -1);
+		return UI_REDRAW;
+	}
 	if (u->quiz.active) {
-		if (ui_quiz_key(&u->quiz, u->view.snap, ch) && u->opt->quiz_score)
+		enum ui_quiz_result r = ui_quiz_key(&u->quiz, u->view.snap, ch);
+		if (r == UI_QUIZ_QUIT)
+			return UI_QUIT;
+		if (r == UI_QUIZ_SCORED && u->opt->quiz_score)
 			u->opt->quiz_score(u->opt->ctx, u->quiz.asked, u->quiz.right_count);
+		if (!u->quiz.active && !u->wide)
+			u->focus = UI_PANE_NOTE;      /* the questions are done: the note is revealed */
+		if (!u->quiz.active && u->view.snap->kind == SNAP_USER && u->view.pos + 1 == u->view.count)
+			ui_walk_over_msg(u, NULL);
 		return UI_REDRAW;
 	}
 	u->msg[0] = '\0';
@@ -333,13 +490,22 @@ static int ui_key(struct ui *u, int ch)
 	case 'a':
 		u->view.intel = !u->view.intel;
 		return UI_REDRAW;
+	case 'v':
+		u->code_mode = (enum ui_code_mode)((u->code_mode + 1) % 3);
+		ui_set_msg(u, false, "code: %s", u->code_mode == UI_CODE_BOTH ? "disassembly and source" :
+			   u->code_mode == UI_CODE_SOURCE ? "source" : "disassembly");
+		return UI_REDRAW;
 	case 'e':
 		if (!u->opt->export) {
 			ui_set_msg(u, true, "export is not available here");
 			return UI_REDRAW;
 		}
+		/* A name to accept with Enter: the syscall's page, in the current directory. */
 		u->prompting = true;
-		u->input_len = 0;
+		snprintf(u->input, sizeof u->input, "%s.html",
+			 u->view.snap && u->view.snap->syscall[0] ? u->view.snap->syscall : "syswalk");
+		u->input_len = strlen(u->input);
+		u->input_default = true;
 		return UI_REDRAW;
 	case '?': case KEY_F(1):
 		u->help = true;
@@ -544,6 +710,13 @@ int ui_run(const struct ui_options *opt, struct stop_source *src)
 		src->ops->set_interrupt_fd(src->ctx, -1);
 	ui_panes_free(&u->view);
 	ui_term_close(&u->term);
+	if (u->quiz.enabled) {
+		/* The score stays on the terminal after the screen is gone. */
+		char score[64];
+		ui_quiz_score(&u->quiz, score, sizeof score);
+		printf("syswalk: %s\n", score);
+		fflush(stdout);
+	}
 	if (opt->quit)
 		opt->quit(opt->ctx);
 	status = u->status;

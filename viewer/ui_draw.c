@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include "ui_text.h"
 
 struct ui_cursor ui_cursor_start(struct ui_rect r, int skip)
@@ -64,8 +63,8 @@ void ui_header(const struct ui_view *v, int y, int x, int w, const char *title,
 	for (int i = 0; i < w; i++)
 		mvaddstr(y, x + i, rule);
 	attrset(A_NORMAL);
-	if (w < 6)
-		return;
+	if (w < 6 || !title || !*title)
+		return;       /* a box's bottom edge: a plain rule, no empty title */
 	used = ui_putf(v, y, x + 2, w - 4, v->style[focused ? UI_ST_FOCUS : UI_ST_TITLE], " %s ", title);
 	if (extra && *extra) {
 		char buf[512];
@@ -94,76 +93,23 @@ void ui_clear_rect(struct ui_rect r)
 		mvhline(r.y + i, r.x, ' ', r.w);
 }
 
-bool ui_shown(const struct snapshot *s, const char *name)
+void ui_cursor_done(struct ui_view *v, enum ui_pane_id id, const struct ui_cursor *c)
 {
-	const char *p = s->note_show;
-	size_t n = strlen(name);
-
-	while (p && *p) {
-		size_t len;
-
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		len = strcspn(p, " ,\t");
-		if (len == n && strncasecmp(p, name, n) == 0)
-			return true;
-		/* the show: vocabulary says rflags, QEMU's target.xml says eflags */
-		if (len == 6 && n == 6 && strncasecmp(p, "rflags", 6) == 0 && strcasecmp(name, "eflags") == 0)
-			return true;
-		p += len;
-	}
-	return false;
+	v->rows[id] = c->row;
+	v->cut_above[id] = c->skip > 0;
+	v->cut_below[id] = c->row > c->skip + c->r.h;
 }
 
-const struct snap_reg *ui_reg(const struct snapshot *s, const char *name)
+void ui_more_marks(const struct ui_view *v, enum ui_pane_id id, struct ui_rect r)
 {
-	for (int i = 0; i < s->nregs && i < SNAP_MAX_REGS; i++)
-		if (strncasecmp(s->regs[i].name, name, SNAP_NAME_LEN) == 0)
-			return &s->regs[i];
-	if (strcasecmp(name, "rflags") == 0)
-		return ui_reg(s, "eflags");
-	return NULL;
-}
-
-/* Append WORD to BUF with a separating space. */
-static void ui_append(char *buf, size_t cap, const char *word)
-{
-	size_t len = strlen(buf);
-
-	snprintf(buf + len, cap - len, "%s%s", len ? " " : "", word);
-}
-
-void ui_flags_names(uint64_t flags, bool with_iopl, char *buf, size_t cap)
-{
-	static const struct { int bit; const char *name; } names[] = {
-		{ 0, "CF" }, { 2, "PF" }, { 4, "AF" }, { 6, "ZF" }, { 7, "SF" },
-		{ 8, "TF" }, { 9, "IF" }, { 10, "DF" }, { 11, "OF" }, { 14, "NT" },
-		{ 16, "RF" }, { 17, "VM" }, { 18, "AC" }, { 19, "VIF" }, { 20, "VIP" },
-		{ 21, "ID" },
-	};
-	unsigned iopl = (unsigned)(flags >> 12) & 3;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (names[i].bit == 14 && iopl) {
-			char tmp[16];
-
-			snprintf(tmp, sizeof tmp, with_iopl ? "IOPL=%u" : "IOPL", iopl);
-			ui_append(buf, cap, tmp);
-		}
-		if (flags & (1ull << names[i].bit))
-			ui_append(buf, cap, names[i].name);
-	}
-}
-
-void ui_efer_names(uint64_t efer, char *buf, size_t cap)
-{
-	static const struct { int bit; const char *name; } names[] = {
-		{ 0, "SCE" }, { 8, "LME" }, { 10, "LMA" }, { 11, "NXE" },
-	};
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (efer & (1ull << names[i].bit))
-			ui_append(buf, cap, names[i].name);
+	/* On the pane's first and last body rows, at the right: a reader of a projected
+	 * screen sees that a pane holds more than it shows, and Tab + j/k reach it. */
+	if (r.h < 3 || r.w < 12)
+		return;
+	if (v->cut_above[id])
+		ui_put(v, r.y + 1, r.x + r.w - 8, 8, v->style[UI_ST_STATUS],
+		       v->utf8 ? " more \u2191 " : " more ^ ");
+	if (v->cut_below[id])
+		ui_put(v, r.y + r.h - 1, r.x + r.w - 8, 8, v->style[UI_ST_STATUS],
+		       v->utf8 ? " more \u2193 " : " more v ");
 }

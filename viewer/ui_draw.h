@@ -19,6 +19,7 @@ enum ui_pane_id {
 	UI_PANE_MSRS,
 	UI_PANE_FRAME,
 	UI_PANE_DISASM,
+	UI_PANE_SOURCE,          /* the kernel source around the stop ('v' shows or hides it) */
 	UI_PANE_CONSOLE,
 	UI_PANE_COUNT
 };
@@ -53,6 +54,10 @@ struct ui_view {
 	attr_t style[UI_ST_COUNT];
 	int scroll[UI_PANE_COUNT];       /* rows scrolled by the user, per pane */
 	int rows[UI_PANE_COUNT];         /* rows the pane had to show at the last draw */
+	bool cut_above[UI_PANE_COUNT];   /* rows scrolled away above at the last draw */
+	bool cut_below[UI_PANE_COUNT];   /* rows that did not fit below at the last draw */
+	bool hide;                       /* --quiz: values equal to hide_value are not shown */
+	uint64_t hide_value;
 	const char *console_tail;        /* live console bytes after the newest stop */
 	size_t console_tail_len;
 	void *md_cache;                  /* rendered note (ui_panes.c owns it) */
@@ -91,17 +96,10 @@ void ui_vline(const struct ui_view *v, int y, int x, int h);
 /* Blank a rectangle. */
 void ui_clear_rect(struct ui_rect r);
 
-/* Whether the note's show: list names NAME ("rcx", "msr.lstar", "pt_regs.ip"). */
-bool ui_shown(const struct snapshot *s, const char *name);
+/* After a pane drew through C: remember its rows and whether some are cut above or below. */
+void ui_cursor_done(struct ui_view *v, enum ui_pane_id id, const struct ui_cursor *c);
 
-/* The register called NAME (case-insensitive; "rflags" finds "eflags"), or NULL. */
-const struct snap_reg *ui_reg(const struct snapshot *s, const char *name);
-
-/* Names of the set bits of an RFLAGS value, low to high ("CF PF ZF IF"); IOPL as
- * "IOPL=N" when WITH_IOPL, else "IOPL" when any of its bits is set. */
-void ui_flags_names(uint64_t flags, bool with_iopl, char *buf, size_t cap);
-
-/* Names of the set EFER bits ("SCE LME LMA NXE"). */
-void ui_efer_names(uint64_t efer, char *buf, size_t cap);
+/* "more" marks on pane ID at R where its content is cut (ui_cursor_done said so). */
+void ui_more_marks(const struct ui_view *v, enum ui_pane_id id, struct ui_rect r);
 
 #endif

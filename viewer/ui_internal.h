@@ -15,6 +15,15 @@
 #define UI_WIDE_W 110    /* side-by-side columns from this size on */
 #define UI_WIDE_H 34
 #define UI_LEFT_W 46     /* MSRs, pt_regs and console column in the wide layout */
+#define UI_THREE_W 160   /* from this width the note gets a column of its own */
+#define UI_NOTE_MAX_W 88 /* prose wider than this is hard to read on a projector */
+
+/* What the code area shows ('v' cycles). */
+enum ui_code_mode {
+	UI_CODE_BOTH,
+	UI_CODE_SOURCE,
+	UI_CODE_DISASM,
+};
 #define UI_TAIL_MAX 65536
 
 struct ui {
@@ -26,9 +35,11 @@ struct ui {
 	bool visible[UI_PANE_COUNT];
 	enum ui_pane_id focus;
 	enum ui_pane_id main_pane;       /* what the compact layout shows above the disassembly */
-	bool too_small, wide, help, prompting;
+	bool too_small, wide, three, help, prompting;
+	enum ui_code_mode code_mode;
 	char input[256];                 /* the export prompt's text */
 	size_t input_len;
+	bool input_default;              /* the input is the proposed name: a typed key replaces it */
 	char msg[512];                   /* status message; an error when msg_error */
 	bool msg_error;
 	bool msg_cut;                    /* the status line could not hold msg whole */
@@ -37,9 +48,11 @@ struct ui {
 	char *tail;                      /* live console bytes (ui_options.console_read) */
 	size_t tail_len;
 	size_t last_count;               /* stops in the history at the last draw */
+	size_t known_total;              /* stops of a whole walk of known_for seen before */
+	char known_for[16];
 	int console_fd;
 	bool target_gone;                /* target_event said so: its message is the news */
-	struct ui_quiz quiz;             /* --quiz: the question covering the screen */
+	struct ui_quiz quiz;             /* --quiz: the question in a box over the note */
 	int status;                      /* ui_run's result */
 };
 

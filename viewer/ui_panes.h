@@ -28,6 +28,9 @@ extern const struct ui_pane_ops ui_panes[UI_PANE_COUNT];
 /* Rows the registers pane needs at width W, header included (for the layout). */
 int ui_panes_regs_height(const struct ui_view *v, int w);
 
+/* Rows the MSR pane needs, header included. */
+int ui_panes_msrs_height(const struct ui_view *v);
+
 /* Release what the panes cached in V (the rendered note). */
 void ui_panes_free(struct ui_view *v);
 

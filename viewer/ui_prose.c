@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mdrender.h"
+#include "present.h"
 #include "ui_panes.h"
 #include "ui_text.h"
 
@@ -63,7 +64,7 @@ void ui_prose_draw_disasm(struct ui_view *v, struct ui_rect r, bool focused)
 		used += ui_putf(v, y, r.x + used, r.w - used, a, "%016llx  ", (unsigned long long)in->addr);
 		ui_put(v, y, r.x + used, r.w - used, a, v->intel ? in->intel : in->att);
 	}
-	v->rows[UI_PANE_DISASM] = total;
+	ui_cursor_done(v, UI_PANE_DISASM, &c);
 }
 
 int ui_prose_disasm_key(struct ui_view *v, enum ui_pane_id id, struct ui_rect r, int ch)
@@ -124,6 +125,34 @@ static struct ui_md_cache *ui_md_render(struct ui_view *v, const char *markdown,
 	return mc;
 }
 
+static void ui_count_line(void *arg, const char *line, size_t len);
+
+int ui_prose_note_rows(struct ui_view *v, int w)
+{
+	const struct snapshot *s = v->snap;
+	struct ui_md_cache *mc;
+	int rows = 1;     /* the header */
+
+	if (!s || w < 4)
+		return 4;
+	if (!s->note_title && !s->note_markdown)
+		return 4;
+	if (s->note_title) {
+		ui_text_wrap(s->note_title, w - 2, v->utf8, ui_count_line, &rows);
+		rows++;
+	}
+	char caveat[512];
+	for (int i = 0; present_caveat_line(s->note_caveats, i, v->utf8, caveat, sizeof caveat); i++)
+		ui_text_wrap(caveat, w - 2, v->utf8, ui_count_line, &rows);
+	rows += s->note_caveats && *s->note_caveats;
+	mc = s->note_markdown ? ui_md_render(v, s->note_markdown, w - 2) : NULL;
+	if (mc && mc->status == 0)
+		rows += (int)mc->doc.nlines;
+	else if (s->note_markdown)
+		ui_text_wrap(s->note_markdown, w - 2, v->utf8, ui_count_line, &rows);
+	return rows;
+}
+
 /* Emits wrapped title lines through the cursor. */
 struct ui_emit {
 	struct ui_view *v;
@@ -158,13 +187,21 @@ void ui_prose_draw_note(struct ui_view *v, struct ui_rect r, bool focused)
 		if (ui_cursor_next(&c, &y) && ui_cursor_next(&c, &y))
 			ui_put(v, y, r.x + 1, r.w - 2, v->style[UI_ST_DIM],
 			       "Press n to run to the next annotated stop.");
-		v->rows[UI_PANE_NOTE] = c.row;
+		ui_cursor_done(v, UI_PANE_NOTE, &c);
 		return;
 	}
 	if (s->note_title) {
 		ui_text_wrap(s->note_title, r.w - 2, v->utf8, ui_emit_line, &e);
 		ui_cursor_next(&c, &y);     /* a blank line under the title */
 	}
+	/* A claim that does not hold here is said before the prose, marked, never hidden. */
+	char caveat[512];
+	e.a = v->style[UI_ST_ERROR];
+	for (int i = 0; present_caveat_line(s->note_caveats, i, v->utf8, caveat, sizeof caveat); i++)
+		ui_text_wrap(caveat, r.w - 2, v->utf8, ui_emit_line, &e);
+	if (s->note_caveats && *s->note_caveats)
+		ui_cursor_next(&c, &y);
+	e.a = v->style[UI_ST_TITLE] | A_BOLD;
 	mc = s->note_markdown ? ui_md_render(v, s->note_markdown, r.w - 2) : NULL;
 	if (mc && mc->status == 0) {
 		for (size_t i = 0; i < mc->doc.nlines; i++) {
@@ -182,7 +219,7 @@ void ui_prose_draw_note(struct ui_view *v, struct ui_rect r, bool focused)
 		e.a = v->style[UI_ST_NORMAL];
 		ui_text_wrap(s->note_markdown, r.w - 2, v->utf8, ui_emit_line, &e);
 	}
-	v->rows[UI_PANE_NOTE] = c.row;
+	ui_cursor_done(v, UI_PANE_NOTE, &c);
 }
 
 /* The console text up to the stop shown: each snapshot holds what was printed since
@@ -260,6 +297,7 @@ void ui_prose_draw_console(struct ui_view *v, struct ui_rect r, bool focused)
 		ui_put(v, r.y + 1, r.x, r.w, v->style[UI_ST_DIM], "(nothing printed yet)");
 	else
 		ui_text_wrap(start, r.w, v->utf8, ui_emit_line, &e);
+	ui_cursor_done(v, UI_PANE_CONSOLE, &c);
 	v->rows[UI_PANE_CONSOLE] = total;
 	free(text);
 }

@@ -1,7 +1,7 @@
 # viewer/viewer.mk: the syswalk program. Every viewer/*.c except main.c goes into a
 # static library that the program, the unit tests and the fuzz harnesses all link.
 
-VIEWER_PKGS   := ncursesw capstone libelf libdw libcmark jansson
+VIEWER_PKGS   := ncursesw capstone libelf libdw libcmark jansson libcrypto
 VIEWER_CFLAGS := $(CFLAGS_COMMON) -O2 -g $(shell pkg-config --cflags $(VIEWER_PKGS)) \
                  -DSYSWALK_DATADIR='"$(PREFIX)/share/syswalk"' -DSYSWALK_SRCDIR='"$(CURDIR)"'
 VIEWER_LIBS   := $(shell pkg-config --libs $(VIEWER_PKGS)) -lm

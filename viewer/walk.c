@@ -150,6 +150,7 @@ static int load_debuginfo(struct walk *w)
 {
 	if (w->cfg.debuginfo && debuginfo_open(&w->dbg, w->cfg.debuginfo, w->cfg.srcroot) == 0)
 		w->have_dwarf = true;
+	srcfile_init(&w->src, w->cfg.srcroot, w->cfg.debuginfo);
 	/* Without DWARF the built-in layout serves; debuginfo says which was used. */
 	debuginfo_pt_regs(&w->dbg, &w->ptregs);
 	return 0;
@@ -187,31 +188,75 @@ static int load_annotations(struct walk *w)
 	return 0;
 }
 
+/* Start QEMU (unless attaching). With the cache, a restored machine loads its saved
+ * state while the walk opens the disassembler (vmstate.h); vmstate_ready waits. */
+static int launch_qemu(struct walk *w)
+{
+	if (w->cfg.attach)
+		return 0;
+	struct qemu_config qc;
+	qemu_config_init(&qc);
+	qc.binary = w->cfg.qemu_binary;
+	qc.kernel = w->cfg.kernel;
+	qc.append = w->command_line[0] ? w->command_line : NULL;
+	qc.initrd = w->cfg.initrd;
+	qc.memory = w->cfg.kt->memory;
+	qc.accel = w->cfg.accel;
+	qc.cpu = w->cfg.cpu;
+	qc.interrupt_fd = w->interrupt_fd;
+	/* The saved state is taken at the demo's first syscall instruction. */
+	const char *label = w->cfg.kt->nsyscalls > 0 ? w->cfg.kt->syscalls[0].user_label : NULL;
+	int rc = vmstate_launch(&w->vm, &w->qemu, &qc, w->cfg.use_cache, label, w->cfg.restart_ahead);
+	if (rc < 0)
+		return walk_fail(w, rc, "%s", qemu_error(&w->qemu));
+	w->qemu_started = true;
+	return 0;
+}
+
 static int start_target(struct walk *w)
 {
 	const char *where = w->cfg.attach;
 	if (!where) {
-		struct qemu_config qc;
-		qemu_config_init(&qc);
-		qc.binary = w->cfg.qemu_binary;
-		qc.kernel = w->cfg.kernel;
-		qc.append = w->command_line[0] ? w->command_line : NULL;
-		qc.initrd = w->cfg.initrd;
-		qc.memory = w->cfg.kt->memory;
-		qc.accel = w->cfg.accel;
-		qc.cpu = w->cfg.cpu;
-		qc.interrupt_fd = w->interrupt_fd;
-		int rc = qemu_start(&w->qemu, &qc);
-		if (rc < 0)
+		const struct sym *stop = w->vm.label[0] ? symbols_by_name(&w->syms, w->vm.label) : NULL;
+		int rc = vmstate_ready(&w->vm, &w->qemu, stop ? stop->addr : 0);
+		if (rc < 0) {
+			w->qemu_started = false;
 			return walk_fail(w, rc, "%s", qemu_error(&w->qemu));
-		w->qemu_started = true;
+		}
 		where = qemu_gdb_socket(&w->qemu);
 	}
 	int rc = target_open_with(&w->target, where, w->cfg.timeout_ms, w->interrupt_fd);
 	if (rc < 0)
 		return walk_fail_target(w, rc, "connecting to the gdbstub");
 	w->connected = true;
+	if (w->qemu_started && (rc = vmstate_settle(&w->vm, &w->qemu, &w->target, w->cfg.run_timeout_ms)) < 0)
+		return rc == -EINTR ? walk_fail(w, rc, "interrupted while booting the kernel")
+				    : walk_fail_target(w, rc, "booting to the demo's first syscall");
 	return 0;
+}
+
+const char *walk_cache_note(const struct walk *w)
+{
+	return vmstate_note(&w->vm);
+}
+
+void walk_cache_ahead(struct walk *w)
+{
+	if (w->qemu_started)
+		vmstate_prepare_restart(&w->vm);
+}
+
+int walk_rewind(struct walk *w)
+{
+	if (!w->qemu_started || vmstate_restart(&w->vm, &w->qemu) < 0)
+		return 0;
+	/* A new QEMU: new gdbstub, no breakpoints, the CPU at the saved stop. */
+	target_close(&w->target);
+	w->anchors_set = false;
+	w->regs_valid = false;
+	int rc = target_open_with(&w->target, qemu_gdb_socket(&w->qemu), w->cfg.timeout_ms, w->interrupt_fd);
+	w->connected = rc == 0;
+	return rc < 0 ? walk_fail_target(w, rc, "connecting to the restarted QEMU's gdbstub") : 0;
 }
 
 /* The target's command line, plus a word for each demo syscall this kernel cannot take
@@ -252,6 +297,8 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 	    (rc = load_annotations(w)) < 0)
 		return rc;
 	compose_command_line(w);
+	if ((rc = launch_qemu(w)) < 0)
+		return rc;
 	rc = disasm_open(&w->dis, walk_read_memory, w, symbols_symbolize, &w->syms);
 	if (rc < 0)
 		return walk_fail(w, rc, "%s", disasm_error(&w->dis));
@@ -265,6 +312,7 @@ void walk_close(struct walk *w)
 	if (w->qemu_started)
 		qemu_stop(&w->qemu);
 	w->qemu_started = false;
+	vmstate_close(&w->vm);
 	disasm_close(&w->dis);
 	for (int i = 0; i < WALK_CODE_CACHE; i++)
 		free(w->code[i].insns);
@@ -274,6 +322,7 @@ void walk_close(struct walk *w)
 	if (w->have_dwarf)
 		debuginfo_close(&w->dbg);
 	w->have_dwarf = false;
+	srcfile_free(&w->src);
 	symbols_free(&w->syms);
 	kconfig_free(&w->kconfig);
 	trace_free(&w->history);
@@ -435,7 +484,7 @@ int walk_resolve_anchors(struct walk *w)
 static int set_exit_breakpoints(struct walk *w)
 {
 	struct disasm_insn insns[32];
-	int rounds = 0;
+	unsigned rounds = 0;
 	if (w->entry_text_hi - w->entry_text_lo > MAX_ENTRY_TEXT)
 		return walk_fail(w, -ERANGE, "the entry text (0x%llx to 0x%llx) is larger than %d KiB: "
 				 "are the symbols this kernel's?", (unsigned long long)w->entry_text_lo,

@@ -20,10 +20,12 @@
 #include "disasm.h"
 #include "kconfig.h"
 #include "qemu.h"
+#include "srcfile.h"
 #include "stops.h"
 #include "symbols.h"
 #include "target.h"
 #include "trace.h"
+#include "vmstate.h"
 
 #define WALK_ERR_LEN 1024
 #define WALK_CODE_CACHE 4            /* functions kept decoded */
@@ -58,6 +60,8 @@ struct walk_config {
 	int timeout_ms;              /* per gdbstub answer and per step */
 	int run_timeout_ms;          /* for a run to the next syscall (boot included) */
 	int interrupt_fd;            /* readable = the user interrupts (signal self-pipe); 0/-1 none */
+	bool use_cache;              /* start from the saved machine state (vmstate.h) */
+	bool restart_ahead;          /* keep a QEMU loaded for "walk again" (interactive use) */
 	const struct demo_syscall *syscall;  /* the walk to start with */
 };
 
@@ -94,6 +98,7 @@ struct walk {
 	char command_line[512];          /* what the kernel boots with (kernels.h, plus skip words) */
 	struct qemu qemu;
 	bool qemu_started;
+	struct vmstate vm;               /* the saved machine state, when the cache is used */
 	struct target target;
 	bool connected;
 	char gone[256];                  /* once not connected: how the target went, for later messages */
@@ -102,6 +107,7 @@ struct walk {
 	                                    walk_discover named) */
 	struct kconfig kconfig;          /* the kernel's .config, when one was found */
 	struct debuginfo dbg;
+	struct srcfile src;           /* the source lines shown beside the code */
 	bool have_dwarf;
 	struct debuginfo_layout ptregs;
 	struct disasm dis;
@@ -162,6 +168,18 @@ bool walk_finished(const struct walk *w);
 
 /* The current snapshot, or NULL before walk_start. */
 const struct snapshot *walk_current(const struct walk *w);
+
+/* What the machine-state cache has to tell the user (one line, "" when nothing). */
+const char *walk_cache_note(const struct walk *w);
+
+/* Back to the saved machine state for "walk again", when there is one: a new QEMU from
+ * the state, the gdbstub reconnected. Returns 0 (also when there is nothing to go back
+ * to: the walk then goes on from where it is), or a negative code once the target is lost. */
+int walk_rewind(struct walk *w);
+
+/* Once a walk's first stop is recorded: get the next "walk again" ready in the
+ * background (a QEMU loading the saved state, when the config asked for it). */
+void walk_cache_ahead(struct walk *w);
 
 /* Stop QEMU and release everything. Safe after a failed walk_open and twice. */
 void walk_close(struct walk *w);

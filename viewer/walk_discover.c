@@ -149,15 +149,17 @@ int walk_discover(struct walk *w, const struct demo_syscall *want, const struct 
 		return walk_fail(w, -ENOENT, "the kernel has no symbols and the demo program's syscall "
 				 "labels are unknown too (is %s built?): nothing to follow into the kernel",
 				 w->cfg.user_symbols ? w->cfg.user_symbols : "the init");
-	int rounds = 0;
-	do {
+	/* From the saved machine state the CPU may be at the syscall instruction already. */
+	if ((rc = walk_read_regs(w)) < 0)
+		return rc;
+	for (unsigned rounds = 0; !walk_at_user_syscall(w, want);) {
 		if ((rc = target_guard(&w->target, &rounds, "running to the demo's syscall")) < 0)
 			return walk_fail(w, rc, "%s", target_error(&w->target));
 		if ((rc = target_continue(&w->target, w->cfg.run_timeout_ms, NULL)) < 0)
 			return walk_fail_target(w, rc, "running to the demo's syscall");
 		if ((rc = walk_read_regs(w)) < 0)
 			return rc;
-	} while (!walk_at_user_syscall(w, want));
+	}
 	walk_remove_breakpoints(w);
 
 	uint64_t rip = walk_reg(w, "rip"), rax = walk_reg(w, "rax");

@@ -17,11 +17,6 @@
 /* A stop that repeats the last one is retried this many times (no_progress). */
 #define MAX_NO_PROGRESS 8
 
-/* Entry stops that are not the demo's (other code making the same syscalls) before the
- * run to a syscall gives up: a bound, so a stub or kernel that never shows the demo's
- * syscall is reported instead of looping for ever. The demo issues each of its calls
- * once a round, so a healthy walk meets a handful. */
-#define MAX_FOREIGN_STOPS 1000
 
 /* ---- running to a syscall ------------------------------------------------------ */
 
@@ -179,20 +174,32 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 		walk_remove_breakpoints(w);
 		if ((rc = insert_entry_breakpoints(w, want)) < 0)
 			return rc;
+		/* From the saved machine state the CPU is at the user's syscall instruction
+		 * already: the stop the loop below would otherwise wait for. */
+		if ((rc = walk_read_regs(w)) < 0)
+			return rc;
+		if (walk_at_user_syscall(w, want)) {
+			if ((rc = enter_from_user(w)) < 0)
+				return rc;
+			sc = recognise(w, want);
+		}
 	}
-	for (int stops = 0, rounds = 0; !sc; stops++) {
+	for (unsigned rounds = 0; !sc; ) {
 		struct target_stop stop;
-		if (stops == MAX_FOREIGN_STOPS)
-			return walk_fail(w, -ELOOP, "%d stops at the syscall entry, none of them the demo's %s: "
-					 "is %s the demo running on this kernel?", MAX_FOREIGN_STOPS,
-					 want ? want->name : "syscalls", w->cfg.user_symbols ? w->cfg.user_symbols : "the demo");
-		if ((rc = target_guard(&w->target, &rounds, want ? "running to the syscall" :
-				       "running to the next syscall")) < 0)
-			return walk_fail(w, rc, "%s", target_error(&w->target));
+		const char *doing = want ? "running to the syscall" : "running to the next syscall";
+		if ((rc = target_guard(&w->target, &rounds, doing)) < 0)
+			return walk_fail(w, rc, "%s (none of the stops was the demo's %s: is %s the demo "
+					 "running on this kernel?)", target_error(&w->target),
+					 want ? want->name : "syscall", w->cfg.user_symbols ? w->cfg.user_symbols : "the demo");
 		rc = target_continue(&w->target, w->cfg.run_timeout_ms, &stop);
-		if (rc == RSP_ERR_TIMEOUT)
-			return walk_fail_target(w, rc, "running to the demo's syscall (it never came: did the "
-						"kernel boot and start the demo?)");
+		if (rc == RSP_ERR_TIMEOUT) {
+			char doing[600];
+			snprintf(doing, sizeof(doing), "running to the demo's syscall (it never came: did the "
+				 "kernel boot and start the demo? The breakpoints came from %s; if that is not "
+				 "this kernel's, give its own with --symbols)",
+				 w->cfg.symbols ? w->cfg.symbols : "no symbol file");
+			return walk_fail_target(w, rc, doing);
+		}
 		if (rc < 0)
 			return walk_fail_target(w, rc, want ? "running to the syscall" : "running to the next syscall");
 		if ((rc = walk_read_regs(w)) < 0)
@@ -270,7 +277,10 @@ static bool no_progress(const struct walk *w)
 
 int walk_start(struct walk *w)
 {
-	return walk_goto(w, w->cfg.syscall);
+	int rc = walk_goto(w, w->cfg.syscall);
+	if (rc == 0)
+		walk_cache_ahead(w);
+	return rc;
 }
 
 int walk_goto(struct walk *w, const struct demo_syscall *sc)
@@ -361,7 +371,7 @@ static int run_to_anchor(struct walk *w)
 	int rc = walk_set_anchor_breakpoints(w);
 	if (rc < 0)
 		return rc;
-	for (int repeats = 0, rounds = 0;;) {
+	for (unsigned rounds = 0, repeats = 0;;) {
 		if ((rc = target_guard(&w->target, &rounds, "running to the next annotated stop")) < 0)
 			return walk_fail(w, rc, "%s", target_error(&w->target));
 		rc = target_continue(&w->target, w->cfg.timeout_ms, NULL);
@@ -439,16 +449,19 @@ int walk_act(struct walk *w, enum walk_action a)
 	case WALK_RESTART: {
 		if (!w->connected)
 			return live_check(w);
-		/* The demo repeats the same syscalls forever, so the next time this syscall is
-		 * entered the same instructions run again: a fresh walk of it. */
+		/* Back to the saved machine state when there is one (walk_rewind); without
+		 * it, the demo repeats the same syscalls forever, so the next time this
+		 * syscall is entered the same instructions run again: a fresh walk of it. */
 		const struct demo_syscall *sc = w->sys.sc ? w->sys.sc : w->cfg.syscall;
-		if ((rc = run_to_syscall(w, sc)) < 0)
+		if ((rc = walk_rewind(w)) < 0 || (rc = run_to_syscall(w, sc)) < 0)
 			return rc;
 		struct trace old = w->history;
 		trace_init(&w->history);
 		memcpy(w->history.target, old.target, sizeof(old.target));
 		trace_free(&old);
-		return record(w, SNAP_ANCHOR);
+		if ((rc = record(w, SNAP_ANCHOR)) == 0)
+			walk_cache_ahead(w);
+		return rc;
 	}
 	}
 	return walk_fail(w, -EINVAL, "unknown action %d", (int)a);

@@ -215,6 +215,9 @@ static int fill_code(struct walk *w, struct snapshot *s)
 	if (w->have_dwarf && s->rip >= KERNEL_HALF)
 		debuginfo_source_line(&w->dbg, s->rip, s->source_file, sizeof(s->source_file),
 				      &s->source_line);
+	/* The lines around it, for the source pane and the exports (srcfile.h). */
+	free(s->source_text);
+	s->source_text = srcfile_lines(&w->src, s->source_file, s->source_line, 10, 14, &s->source_first);
 	return 0;
 }
 

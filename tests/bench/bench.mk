@@ -19,5 +19,5 @@ $(BUILD)/bench/rsp_floor: tests/bench/rsp_floor.c
 .PHONY: bench bench-build
 bench-build: $(BENCH_BINS)
 
-bench: all bench-build
+bench: all bench-build test-tools
 	@scripts/bench.sh

@@ -57,8 +57,11 @@ else
 fi
 
 walk_ok() {  # walk_ok NAME KERNEL-PATH OUTPUT-FILE: the batch walk printed, from that kernel
+	# (--batch names the kernel by its file name; the installed binary outside the tree
+	# has no other kernel to take than the data directory's)
 	local name=$1 kernel=$2 out=$3
-	if grep -qF "kernel $kernel" "$out" && grep -q '^=== stop 1 of' "$out" &&
+	if [ -f "$kernel" ] && grep -qF "kernel $(basename "$kernel"); symbols $(basename "$kernel") (ELF, the image itself)" "$out" &&
+	   grep -q '^=== stop 1 of' "$out" &&
 	   grep -q 'entry_SYSCALL_64' "$out" && grep -q 'sysretq' "$out"; then
 		ok "$name"
 	else
@@ -118,7 +121,7 @@ if [ -f "$ROOT/cache/linux/vmlinuz" ] && [ -f "$DATA/initramfs.cpio" ]; then
 	SYSWALK_CACHE=$ROOT/cache timeout 300 "$BIN" --target linux --syscall getpid --batch \
 		--data-dir "$DATA" >"$TMP/linux.txt" 2>&1
 	check_eq "installed --target linux --batch (SYSWALK_CACHE) exits 0" 0 $?
-	check "the Linux walk uses the fetched kernel" grep -qF "kernel $ROOT/cache/linux/vmlinuz" "$TMP/linux.txt"
+	check "the Linux walk uses the fetched kernel and its -dbg symbols" grep -qE "^kernel vmlinuz; symbols vmlinux-[0-9.]+-[0-9]+-cloud-amd64 \\(ELF, beside the image\\)" "$TMP/linux.txt"
 	check "the Linux walk reaches sysretq" grep -q 'sysretq' "$TMP/linux.txt"
 else
 	skip "installed Linux target" "no cache/linux/vmlinuz (scripts/fetch-linux.sh) or no initramfs"

@@ -22,15 +22,8 @@ cd "$ROOT"
 tmpdir
 
 # --- the kernel ---------------------------------------------------------------
-cache=$(scripts/fetch-linux.sh --dbg 2>"$TMP/fetch.err")
-rc=$?
-if [ "$rc" -eq 3 ]; then
-	skip "linux target" "Debian's archive cannot be reached: $(tail -n 1 "$TMP/fetch.err")"
-	exit 0
-elif [ "$rc" -ne 0 ]; then
-	not_ok "fetch the Linux kernel" "scripts/fetch-linux.sh --dbg exited $rc: $(tail -n 1 "$TMP/fetch.err")"
-	exit 0
-fi
+linux_kernel "linux target" || exit 0
+cache=$LINUX_CACHE
 map=$cache/System.map
 sym() { awk -v s="$1" '$3 == s { print $1; exit }' "$map"; }
 for s in entry_SYSCALL_64 do_syscall_64 x64_sys_call entry_SYSRETQ_unsafe_stack; do
@@ -60,7 +53,8 @@ getpid_next=$(printf '0x%x' $((0x$INIT_getpid + 2)))
 
 boot_args=(-kernel "$cache/vmlinuz" -initrd build/linux/initramfs.cpio -m 256M
 	-accel tcg -display none -no-reboot -monitor none)
-append_base="console=ttyS0 nokaslr panic=-1 quiet"
+# The command line syswalk boots Linux with, said once (viewer/kernels.c).
+append_base=$("$SYSWALK" --target linux --kernel-command-line)
 
 # --- 1. run-once mode: the init reports its own results and powers off ---------
 timeout 120 "$QEMU" "${boot_args[@]}" -append "$append_base once" \
@@ -122,7 +116,8 @@ check_eq "syscall 500 returns -38 at sysretq" -38 "$(get nopti enosys_rax)"
 check_eq "x32-numbered getpid returns -38 at sysretq" -38 "$(get nopti x32_rax)"
 check_eq "int \$0x80 getpid: EAX == 1 back in user mode" 1 "$(get nopti int80_eax)"
 
-walk pti "pti=on"
+append_base=$("$SYSWALK" --target linux --pti --kernel-command-line)
+walk pti ""
 echo "# boot to first stop: $(fig pti boot_to_first_stop) s (TCG, pti=on)"
 echo "# instructions entry_SYSCALL_64..sysretq for getpid, pti=on: $(fig pti instructions_entry_to_sysretq)"
 echo "# live instruction after the scratch store, pti=on: $(fig pti insn_after_scratch_store)"

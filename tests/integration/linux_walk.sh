@@ -5,15 +5,8 @@
 source "$(dirname "$0")/../lib/common.sh"
 tmpdir
 
-cache=$("$ROOT/scripts/fetch-linux.sh" --dbg 2>"$TMP/fetch.err"); rc=$?
-if [ $rc -eq 3 ]; then
-	skip "linux walk" "Debian's archive cannot be reached: $(tail -n1 "$TMP/fetch.err")"
-	exit 0
-elif [ $rc -ne 0 ]; then
-	not_ok "fetch the Linux kernel" "$(tail -n1 "$TMP/fetch.err")"
-	exit 0
-fi
-make -C "$ROOT" --no-print-directory linux-initramfs >/dev/null || { not_ok "build the init"; exit 0; }
+linux_kernel "linux walk" || exit 0
+cache=$LINUX_CACHE
 
 start=$(date +%s.%N)
 timeout 120 "$SYSWALK" --target linux --batch --syscall getpid >"$TMP/batch.txt" 2>&1

@@ -45,8 +45,8 @@ head -c 700 "$TMP/good.json" >"$TMP/truncated.json"
 echo '{"format":"syswalk-trace","version":1,"snapshots":[{"registers":"x"}]}' >"$TMP/hostile.json"
 python3 -c 'print("[" * 100000)' >"$TMP/deep.json"
 
-bad "truncated kernel ELF" 1 'QEMU.*(elf|kernel)' "${NOTES[@]}" --batch --kernel "$TMP/truncated.elf"
-bad "corrupt kernel ELF" 1 'QEMU.*kernel' "${NOTES[@]}" --batch --kernel "$TMP/corrupt.elf"
+bad "truncated kernel ELF" 1 'truncated.elf: truncated' "${NOTES[@]}" --batch --kernel "$TMP/truncated.elf"
+bad "corrupt kernel ELF" 1 'corrupt.elf: not an ELF file' "${NOTES[@]}" --batch --kernel "$TMP/corrupt.elf"
 bad "missing kernel file" 1 'nothere.elf' "${NOTES[@]}" --batch --kernel "$TMP/nothere.elf"
 bad "System.map with a garbage line" 1 'System.map:2:' "${NOTES[@]}" --batch --symbols "$TMP/System.map"
 bad "unknown --syscall" 2 "no syscall 'nosuch'" "${NOTES[@]}" --batch --syscall nosuch

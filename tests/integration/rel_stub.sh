@@ -110,9 +110,9 @@ fi
 stop_all
 
 # The viewer: 'n' runs to the next stop, the stub freezes at that continue (the walk's
-# third: two ran to the first stop); Ctrl-C interrupts it (2 s grace), the viewer says
-# so and stays usable; a second Ctrl-C quits.
-if command -v tmux >/dev/null && start_qemu && rel_start_stub silent --match 'vCont;c' --after 3 --upstream "$TMP/q.sock"; then
+# second: one ran to the user's syscall, and a step took it into the kernel); Ctrl-C
+# interrupts it (2 s grace), the viewer says so and stays usable; a second Ctrl-C quits.
+if command -v tmux >/dev/null && start_qemu && rel_start_stub silent --match 'vCont;c' --after 2 --upstream "$TMP/q.sock"; then
 	UI_CMD="$SYSWALK ${NOTES[*]} --attach unix:$TMP/f.sock --timeout 60"
 	tmux_wrapped 220 40     # wide: the status line holds the whole message
 	if tmux_wait "stop 1 of" 20; then

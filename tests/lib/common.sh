@@ -32,6 +32,30 @@ tmpdir() {
 	chmod 700 "$TMP"
 	on_exit "rm -rf '$TMP'"
 }
+# linux_kernel NAME: fetch Debian's kernel (with the -dbg symbols) and build our init;
+# sets LINUX_CACHE. Returns 1 after a skip (archive unreachable) or a failure line,
+# so a test says: linux_kernel "what" || exit 0. Needs tmpdir first.
+linux_kernel() {
+	local rc
+	LINUX_CACHE=$("$ROOT/scripts/fetch-linux.sh" --dbg 2>"$TMP/fetch.err"); rc=$?
+	if [ "$rc" -eq 3 ]; then
+		skip "$1" "Debian's archive cannot be reached: $(tail -n 1 "$TMP/fetch.err")"
+		return 1
+	elif [ "$rc" -ne 0 ]; then
+		not_ok "fetch the Linux kernel" "scripts/fetch-linux.sh --dbg exited $rc: $(tail -n 1 "$TMP/fetch.err")"
+		return 1
+	fi
+	make -C "$ROOT" --no-print-directory linux-initramfs >/dev/null || { not_ok "build the init"; return 1; }
+}
+
+# The machine-state cache (viewer/vmstate.c) never touches the user's own cache: each
+# test gets a private one, unless tests/run.sh gave the whole run one (later tests then
+# start warm, as a user's second run does).
+if [ -z "${SYSWALK_TEST_CACHE:-}" ]; then
+	SYSWALK_TEST_CACHE=$(mktemp -d "${TMPDIR:-/tmp}/syswalk-cache.XXXXXX")
+	on_exit "rm -rf '$SYSWALK_TEST_CACHE'"
+fi
+export XDG_CACHE_HOME=$SYSWALK_TEST_CACHE
 # proc_running PID: PID exists and is not a zombie. The state is read once: testing for
 # /proc/PID and then reading its status raced with a reap in between, and an unreadable
 # status then counted as "running" (a CI failure).

@@ -27,8 +27,12 @@ own_kernel_test() {
 	timeout 300 "$SYSWALK" --target linux --kernel "$image" --export "$TMP/all.json" --syscall all \
 		>"$TMP/all.out" 2>"$TMP/all.err"
 	check_eq "$name: --kernel bzImage --export --syscall all exits 0" 0 $?
-	check "$name: the first line names the build tree's vmlinux and .config" \
-		grep -q '^syswalk: kernel bzImage; symbols vmlinux (ELF, from the build tree); DWARF vmlinux; config .config' "$TMP/all.err"
+	python3 - "$TMP/all.json" <<'PY'
+import json, sys
+files = json.load(open(sys.argv[1]))["kernel_files"]
+want = "kernel bzImage; symbols vmlinux (ELF, from the build tree); DWARF vmlinux; config .config"
+print(("ok" if files == want else "not ok") + f" - the export names the build tree's vmlinux and .config ({files})")
+PY
 	if [ "$has_ia32" = no ]; then
 		check "$name: the int80 walk is named as unavailable, not attempted" \
 			grep -q 'this kernel has no IA32_EMULATION (not set in the kernel.s .config): the int80 walk is not available' "$TMP/all.err"
@@ -131,6 +135,15 @@ PY
 			grep -q 'mov:%cr3,%rsp .*does not apply: requires CONFIG_PAGE_TABLE_ISOLATION' "$TMP/check.txt"
 	else
 		check "$name: with --pti the CR3 notes apply" grep -qE '^`?entry_SYSCALL_64/mov:%cr3,%rsp`? +0x' "$TMP/check.txt"
+	fi
+
+	# 3b. A kernel that panics is reported in its own words, not as a dead socket.
+	if [ "$name" = minimal ]; then
+		timeout 120 "$SYSWALK" --target linux --kernel "$image" --append rdinit=/nonexistent --batch \
+			--syscall getpid >/dev/null 2>"$TMP/panic.err"
+		check_eq "$name: a kernel without its init fails the walk (status 1)" 1 $?
+		check "$name: the message is the kernel's panic line" \
+			grep -q 'the kernel panicked: "Kernel panic - not syncing: No working init found' "$TMP/panic.err"
 	fi
 
 	# 4. The image alone, no symbols anywhere: the path is still found from the CPU,

@@ -75,3 +75,16 @@ tmux_wait_file() {
 tmux_has_colour() {
 	tmux_t capture-pane -p -e -t t | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7])(;[0-9;]*)?m'
 }
+
+# tmux_wait_stop N M [S] [REST]: wait until the status line says "stop N of M", or "of ≥M"
+# (">=M" without UTF-8) while a live walk's first pass can still grow; REST (fixed text)
+# must follow it.
+tmux_wait_stop() {
+	local n=$1 m=$2 limit=${3:-10} rest=${4:-} end
+	end=$((SECONDS + limit))
+	while [ $SECONDS -le $end ]; do
+		tmux_screen 2>/dev/null | tail -n 1 | grep -qF -e "stop $n of $m$rest" -e "stop $n of ≥$m$rest" -e "stop $n of >=$m$rest" && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -17,9 +17,9 @@ UI_CMD="$SYSWALK ${ANN_ARGS[*]} --attach unix:$TMP/q.sock"
 source "$ROOT/tests/lib/tmux.sh"
 tmux_wrapped 120 50
 vpid=$(cat "$TMP/pid")
-check "the attached viewer reaches stop 1" tmux_wait "stop 1 of 1" 60
+check "the attached viewer reaches stop 1" tmux_wait_stop 1 1 60
 tmux_keys n
-check "n reaches stop 2" tmux_wait "stop 2 of 2" 60
+check "n reaches stop 2" tmux_wait_stop 2 2 60
 
 kill -KILL "$qpid"
 wait "$qpid" 2>/dev/null
@@ -30,7 +30,7 @@ check "and that the stops seen can still be browsed and exported" \
 	<<<"$(tmux_screen 2>/dev/null | tr -s ' \n' '  ')"
 check "the status line says the walk is not live" tmux_wait "| not live" 2
 tmux_keys b
-check "b still goes back (stop 1 of 2)" tmux_wait "stop 1 of 2" 10
+check "b still goes back (stop 1 of 2)" tmux_wait_stop 1 2 10
 tmux_keys q
 check "q quits" tmux_wait_file "$TMP/rc" 15
 check_eq "exit status after q" "0" "$(cat "$TMP/rc" 2>/dev/null)"

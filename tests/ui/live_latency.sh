@@ -55,7 +55,7 @@ peak() { awk '/VmHWM/ { print $2, $3 }' "/proc/$(cat "$TMP/pid")/status" 2>/dev/
 
 echo "# command: tests/ui/live_latency.sh (tmux 120x$H, $SYSWALK ${ANN_ARGS[*]})"
 tmux_wrapped 120 $H
-check "n: the viewer starts" tmux_wait "stop 1 of 1" 60
+check "n: the viewer starts" tmux_wait_stop 1 1 60
 check "n reaches every annotated stop of write, to $last" press n $((nstops + 2))
 check_eq "n: as many stops as the exported walk" "$nstops" "$(( $(wc -l <"$TMP/n.times") + 1 ))"
 report n
@@ -65,7 +65,7 @@ tmux_wait_file "$TMP/rc" 15 >/dev/null
 tmux_t kill-server 2>/dev/null
 
 tmux_wrapped 120 $H
-check "s: the viewer starts" tmux_wait "stop 1 of 1" 60
+check "s: the viewer starts" tmux_wait_stop 1 1 60
 check "s steps every instruction from the entry to $last" press s 2000
 report s
 echo "# peak memory of the viewer after a full walk with s ($(wc -l <"$TMP/s.times") steps): $(peak)"

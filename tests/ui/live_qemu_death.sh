@@ -14,10 +14,10 @@ command -v tmux >/dev/null || { skip "live viewer, QEMU killed" "tmux is not ins
 # 120 columns: the status line cuts the message, which then shows whole in a box above it
 tmux_wrapped 120 50
 vpid=$(cat "$TMP/pid")
-check "the viewer starts at stop 1" tmux_wait "stop 1 of 1" 60
+check "the viewer starts at stop 1" tmux_wait_stop 1 1 60
 rcx1=$(screen_reg rcx)
 tmux_keys n
-check "n reaches stop 2" tmux_wait "stop 2 of 2" 60
+check "n reaches stop 2" tmux_wait_stop 2 2 60
 rsp2=$(screen_reg rsp)
 qemu_pid=$(live_pids_of "$vpid" | head -1)
 if [ -z "$qemu_pid" ] || [ "$(cat "/proc/$qemu_pid/comm" 2>/dev/null)" != qemu-system-x86 ]; then
@@ -46,14 +46,14 @@ check "n then says again how QEMU ended" tmux_wait "next: QEMU is gone (killed b
 check "the viewer is still running" kill -0 "$vpid"
 
 tmux_keys b
-check "b still goes back (stop 1 of 2)" tmux_wait "stop 1 of 2" 10
+check "b still goes back (stop 1 of 2)" tmux_wait_stop 1 2 10
 check_eq "stop 1 still shows its RCX" "$rcx1" "$(screen_reg rcx)"
 tmux_keys f
-check "f still goes forward (stop 2 of 2)" tmux_wait "stop 2 of 2" 10
+check "f still goes forward (stop 2 of 2)" tmux_wait_stop 2 2 10
 check_eq "stop 2 still shows its RSP" "$rsp2" "$(screen_reg rsp)"
 tmux_keys s
 sleep 0.5
-check "s without QEMU adds no stop" tmux_wait "stop 2 of 2" 5
+check "s without QEMU adds no stop" tmux_wait_stop 2 2 5
 
 tmux_keys e
 check "e asks for a file name" tmux_wait "Export the walk to" 5

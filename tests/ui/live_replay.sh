@@ -14,19 +14,20 @@ command -v tmux >/dev/null || { skip "live viewer replay" "tmux is not installed
 # panes: the screen without its status line (the last line)
 panes() { tmux_screen | sed '$d'; }
 # stop_location: the location field of the status line
-stop_location() { status_line | awk -F' \\| ' '{ print $4 }' | sed 's/  .*//; s/ *$//'; }
+# The location: what follows "stop N of M | " on the status line, up to the next field.
+stop_location() { status_line | sed -E 's/.*stop [0-9]+ of (≥)?[0-9]+ \| //' | awk '{ print $1 }'; }
 
 tmux_wrapped 120 40
-check "live: the viewer starts at stop 1" tmux_wait "stop 1 of 1" 60
+check "live: the viewer starts at stop 1" tmux_wait_stop 1 1 60
 panes >"$TMP/live-first.txt"
 locs=("$(stop_location)")
 for ((i = 2; i < 64; i++)); do
 	before=$(status_line)
 	tmux_keys n
 	wait_status_change "$before" 60 || break
-	tmux_wait "stop $i of $i" 5 || break   # n at the end of the walk adds no stop
+	tmux_wait_stop $i $i 5 || break   # n at the end of the walk adds no stop
 	locs+=("$(stop_location)")
-	tmux_screen | grep -q 'Back in user mode\|ring 3\|CPL 3' && break
+	tmux_screen | grep -q 'CPL 3 ─' && break   # the Registers header: back in user mode
 done
 panes >"$TMP/live-last.txt"
 n=${#locs[@]}
@@ -41,8 +42,8 @@ tmux_t kill-server 2>/dev/null
 
 UI_CMD="$SYSWALK --replay $TMP/walk.json"
 tmux_wrapped 120 40
-check "replay: starts at stop 1 of $n" tmux_wait "stop 1 of $n" 30
-check "replay: says it is a replay" tmux_wait "replay of $TMP/walk.json" 2
+check "replay: starts at stop 1 of $n" tmux_wait_stop 1 $n 30
+check "replay: says it is a replay" tmux_wait " replay | write | stop 1 of $n |" 2
 if diff -u "$TMP/live-first.txt" <(panes) >"$TMP/diff-first.txt"; then
 	ok "replay: stop 1 shows the same screen as live"
 else
@@ -52,7 +53,7 @@ check_eq "replay: stop 1 at ${locs[0]}" "${locs[0]}" "$(stop_location)"
 same=1
 for ((i = 1; i < n; i++)); do
 	tmux_keys f
-	if ! tmux_wait "stop $((i + 1)) of $n" 10 || [ "$(stop_location)" != "${locs[i]}" ]; then
+	if ! tmux_wait_stop $((i + 1)) $n 10 || [ "$(stop_location)" != "${locs[i]}" ]; then
 		not_ok "replay: stop $((i + 1)) is ${locs[i]}" "status: $(status_line)"
 		same=0
 		break
@@ -65,7 +66,7 @@ else
 	not_ok "replay: the last stop shows the same screen as live" "$(grep '^[-+][^-+]' "$TMP/diff-last.txt" | head -4 | tr '\n' '|')"
 fi
 tmux_keys n
-check "replay: n past the end adds nothing" tmux_wait "stop $n of $n" 5
+check "replay: n past the end adds nothing" tmux_wait_stop $n $n 5
 tmux_keys q
 check "replay: q quits" tmux_wait_file "$TMP/rc" 10
 check_eq "replay: exit status after q" "0" "$(cat "$TMP/rc" 2>/dev/null)"

@@ -22,13 +22,13 @@ rcx=$(reg_hex "$ref" 0 rcx)
 
 tmux_wrapped 120 40
 vpid=$(cat "$TMP/pid")
-check "the viewer starts at stop 1" tmux_wait "stop 1 of 1" 60
+check "the viewer starts at stop 1" tmux_wait_stop 1 1 60
 tmux_t resize-window -t t -x 40 -y 10
 check "40x10 shows the too-small screen" tmux_wait "terminal too small (needs 80x24)" 10
 tmux_keys n
 sleep 0.5
 tmux_t resize-window -t t -x 120 -y 40
-check "back at 120x40 the walk is drawn again" tmux_wait "stop 1 of 1 | entry_SYSCALL_64" 10
+check "back at 120x40 the walk is drawn again" tmux_wait_stop 1 1 10 " | entry_SYSCALL_64"
 check "n pressed while too small did nothing" test "$(tmux_screen | grep -c 'stop 2 of')" -eq 0
 check_eq "and RCX is shown as before" "$rcx" "$(screen_reg rcx)"
 if tmux_screen | grep -qF "too small"; then not_ok "the too-small text is gone"; else ok "the too-small text is gone"; fi

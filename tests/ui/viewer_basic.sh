@@ -12,26 +12,26 @@ UI_FIXTURE_CONSOLE=$'late\x1b]0;title\x07 line from the console\n' tmux_wrapped 
 check "first screen shows the note title" tmux_wait "entry_SYSCALL_64: the CPU has just executed syscall"
 # SYSCALL put the user RIP after the 2-byte instruction at 0x401011 into RCX
 check "first screen shows RCX = user RIP after syscall" tmux_wait "rcx 0000000000401013"
-check "status says stop 1 of 1" tmux_wait "stop 1 of 1"
+check "status says stop 1 of 1" tmux_wait_stop 1 1 10
 check "console escape bytes are shown, not obeyed" tmux_wait 'teach: \x1b[31mred?\x1b[0m demo'
 check "bytes read from the console fd are shown, sanitised" tmux_wait 'late\x1b]0;title\x07 line from the console'
 
 start=$(date +%s%N)
 tmux_keys n
-check "n advances to stop 2" tmux_wait "stop 2 of 2"
+check "n advances to stop 2" tmux_wait_stop 2 2 10
 echo "# latency: n to screen $(( ($(date +%s%N) - start) / 1000000 )) ms (tmux polling included)"
 check "the new note is shown" tmux_wait "swapgs: GS now points at this CPU's data"
 # colours by default when the terminal has them (tmux does): SGR 30-37/40-47 on screen
 check "colours are used when NO_COLOR is unset" tmux_has_colour
 tmux_keys b
-check "b goes back to stop 1" tmux_wait "stop 1 of 2"
+check "b goes back to stop 1" tmux_wait_stop 1 2 10
 check "back shows the first note again" tmux_wait "the CPU has just executed syscall"
 tmux_keys f
-check "f goes forward to stop 2" tmux_wait "stop 2 of 2"
+check "f goes forward to stop 2" tmux_wait_stop 2 2 10
 tmux_keys Right
 check "forward past the history says why" tmux_wait "no later stop in the history"
 tmux_keys Left
-check "the left arrow goes back" tmux_wait "stop 1 of 2"
+check "the left arrow goes back" tmux_wait_stop 1 2 10
 
 tmux_keys n n n
 check "three more n reach the pushes" tmux_wait "orig_ax: the syscall number, kept"
@@ -43,7 +43,7 @@ else
 	not_ok "pt_regs shows the slot just written and the empty ones" "$(grep -E 'orig_ax|\+0x50' <<<"$screen" | head -3)"
 fi
 tmux_keys s
-check "s steps one instruction" tmux_wait "stop 5 of 5"
+check "s steps one instruction" tmux_wait_stop 5 5 10
 
 tmux_keys a
 check "a switches to Intel syntax" tmux_wait "Disassembly (Intel)"

@@ -10,9 +10,9 @@ command -v tmux >/dev/null || { skip "viewer failure" "tmux is not installed"; e
 
 # The fixture's "QEMU" dies when a run would go past its stop 3.
 UI_FIXTURE_FAIL_AFTER=3 UI_FIXTURE_COLOR=never tmux_wrapped 120 40
-check "the viewer starts" tmux_wait "stop 1 of 1"
+check "the viewer starts" tmux_wait_stop 1 1 10
 tmux_keys n
-check "stop 2 reached" tmux_wait "stop 2 of 2"
+check "stop 2 reached" tmux_wait_stop 2 2 10
 
 # Monochrome: a changed value is drawn in reverse video (SGR 7), an unchanged one not.
 esc=$(printf '\033')
@@ -29,7 +29,7 @@ else
 fi
 
 tmux_keys n
-check "stop 3 reached" tmux_wait "stop 3 of 3"
+check "stop 3 reached" tmux_wait_stop 3 3 10
 tmux_keys n
 check "the death of the target is said in plain words" tmux_wait "QEMU exited (killed by signal 9)"
 check "the status line says the target is not live" tmux_wait "not live"
@@ -37,13 +37,13 @@ check "the viewer is still running" kill -0 "$(cat "$TMP/pid")"
 tmux_keys n
 check "a second run explains that the target is gone" tmux_wait "the target is gone"
 tmux_keys b
-check "back still works" tmux_wait "stop 2 of 3"
+check "back still works" tmux_wait_stop 2 3 10
 tmux_keys b
 check "back to the first stop" tmux_wait "the CPU has just executed syscall"
 tmux_keys b
 check "back at the first stop says so" tmux_wait "already at the first stop"
 tmux_keys f f
-check "forward still works" tmux_wait "stop 3 of 3"
+check "forward still works" tmux_wait_stop 3 3 10
 tmux_keys e
 tmux_wait "Export the walk to" >/dev/null
 tmux_keys "$TMP/after-death.txt" Enter

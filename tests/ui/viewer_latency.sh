@@ -15,7 +15,7 @@ measure() {
 	for ((i = 2; i <= last; i++)); do
 		t0=$(date +%s%N)
 		tmux_keys "$key"
-		tmux_wait "stop $i of $i" 20 || { not_ok "$key reaches stop $i"; return; }
+		tmux_wait_stop $i $i 20 || { not_ok "$key reaches stop $i"; return; }
 		times+=($(( ($(date +%s%N) - t0) / 1000 )))
 	done
 	ok "$key reaches every stop up to $last"
@@ -25,14 +25,14 @@ measure() {
 }
 
 tmux_wrapped 120 40
-check "the viewer starts" tmux_wait "stop 1 of 1"
+check "the viewer starts" tmux_wait_stop 1 1 10
 measure s "${UI_STOPS_STEP:-14}"
 tmux_keys q
 tmux_wait_file "$TMP/rc" 10 >/dev/null
 tmux_t kill-server 2>/dev/null
 
 tmux_wrapped 120 40
-check "the viewer starts again" tmux_wait "stop 1 of 1"
+check "the viewer starts again" tmux_wait_stop 1 1 10
 measure n "${UI_STOPS_NEXT:-8}"
 echo "# peak memory of the viewer: $(awk '/VmHWM/ { print $2, $3 }' "/proc/$(cat "$TMP/pid")/status" 2>/dev/null)"
 tmux_keys q

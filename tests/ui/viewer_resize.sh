@@ -8,7 +8,7 @@ tmpdir
 command -v tmux >/dev/null || { skip "viewer resize" "tmux is not installed"; exit 0; }
 
 tmux_wrapped 120 40
-check "the viewer starts" tmux_wait "stop 1 of 1"
+check "the viewer starts" tmux_wait_stop 1 1 10
 tmux_t resize-window -t t -x 40 -y 10
 check "40x10 shows the too-small screen" tmux_wait "terminal too small (needs 80x24)"
 check "it says the current size" tmux_wait "now 40x10"
@@ -32,7 +32,7 @@ tmux_keys Tab Tab
 check "Tab again shows the pt_regs pane" tmux_wait "not on the kernel stack yet"
 
 tmux_t resize-window -t t -x 80 -y 24
-check "80x24 is enough" tmux_wait "stop 1 of 1"
+check "80x24 is enough" tmux_wait_stop 1 1 10
 screen=$(tmux_screen)
 if grep -qF "too small" <<<"$screen"; then not_ok "80x24 is not too small"; else ok "80x24 is not too small"; fi
 
@@ -59,7 +59,7 @@ tmux_t kill-server 2>/dev/null
 
 # Outside a UTF-8 locale: ASCII line drawing and markers only. With NO_COLOR: no colours.
 NO_COLOR=1 LC_ALL=C LANG=C tmux_wrapped 120 40
-check "C locale: the viewer starts" tmux_wait "stop 1 of 1"
+check "C locale: the viewer starts" tmux_wait_stop 1 1 10
 check "C locale: ASCII rules" tmux_wait "-- Registers ---"
 check "C locale: ASCII current-line marker" tmux_wait "> ffffffff81200000  swapgs"
 if tmux_screen | LC_ALL=C grep -q $'[\x80-\xff]'; then
@@ -68,7 +68,7 @@ else
 	ok "C locale: no byte above 0x7f on screen"
 fi
 tmux_keys n
-tmux_wait "stop 2 of 2" >/dev/null
+tmux_wait_stop 2 2 10 >/dev/null
 if tmux_has_colour; then
 	not_ok "NO_COLOR: no colour on screen"
 else

@@ -11,7 +11,7 @@ command -v tmux >/dev/null || { skip "viewer signals" "tmux is not installed"; e
 kill_and_check() {
 	local sig=$1 want=$2
 	tmux_wrapped 120 40
-	if ! tmux_wait "stop 1 of 1"; then
+	if ! tmux_wait_stop 1 1 10; then
 		not_ok "SIG$sig: the viewer starts"
 	else
 		kill -"$sig" "$(cat "$TMP/pid")"
@@ -32,13 +32,13 @@ kill_and_check ABRT 134
 
 # Ctrl-C while the target runs stops the run, not the viewer.
 UI_FIXTURE_SLOW_MS=20000 tmux_wrapped 120 40
-if tmux_wait "stop 1 of 1"; then
+if tmux_wait_stop 1 1 10; then
 	tmux_keys n
 	check "a slow run says it is running" tmux_wait "running: next"
 	tmux_keys C-c
 	check "Ctrl-C interrupts the run" tmux_wait "interrupted by the user" 10
 	check "the viewer is still there" kill -0 "$(cat "$TMP/pid")"
-	check "still at the first stop" tmux_wait "stop 1 of 1"
+	check "still at the first stop" tmux_wait_stop 1 1 10
 	tmux_keys C-c
 	check "Ctrl-C with nothing running quits" tmux_wait_file "$TMP/rc" 10
 	check_eq "exit status after an idle Ctrl-C" "130" "$(cat "$TMP/rc" 2>/dev/null)"
@@ -50,11 +50,11 @@ tmux_t kill-server 2>/dev/null
 
 # A resize while the target runs redraws but must not interrupt the run.
 UI_FIXTURE_SLOW_MS=1500 tmux_wrapped 120 40
-if tmux_wait "stop 1 of 1"; then
+if tmux_wait_stop 1 1 10; then
 	tmux_keys n
 	tmux_wait "running: next" >/dev/null
 	tmux_t resize-window -t t -x 100 -y 30
-	check "a resize during a run does not interrupt it" tmux_wait "stop 2 of 2" 10
+	check "a resize during a run does not interrupt it" tmux_wait_stop 2 2 10
 	screen=$(tmux_screen)
 	if grep -qF "interrupted" <<<"$screen"; then not_ok "no interruption message after a resize"; else ok "no interruption message after a resize"; fi
 	tmux_keys q

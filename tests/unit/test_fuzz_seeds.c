@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "annot.h"
+#include "kconfig.h"
 #include "trace_json.h"
 
 #define CORPUS SYSWALK_SRCDIR "/tests/fuzz/corpus/"
@@ -113,11 +114,34 @@ static void test_annot_seeds(void **state)
 	assert_true(for_each_seed("annot", check_annot_seed) >= 2);
 }
 
+/* .config seeds: good ones load, bad- ones are refused with a message. */
+static void check_kconfig_seed(const char *path, bool bad)
+{
+	struct kconfig kc;
+	size_t len;
+	char *buf = slurp(path, &len);
+	kconfig_init(&kc);
+	int rc = kconfig_load_buffer(&kc, path, buf, len);
+	if (bad && (rc == 0 || !kc.err[0]))
+		fail_msg("%s: a bad- seed was accepted", path);
+	if (!bad && rc < 0)
+		fail_msg("%s: %s", path, kc.err);
+	kconfig_free(&kc);
+	free(buf);
+}
+
+static void test_kconfig_seeds(void **state)
+{
+	(void)state;
+	assert_true(for_each_seed("kconfig", check_kconfig_seed) >= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replay_json_seeds),
 		cmocka_unit_test(test_annot_seeds),
+		cmocka_unit_test(test_kconfig_seeds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

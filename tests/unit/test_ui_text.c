@@ -106,41 +106,6 @@ static void wrap_words_and_long_words(void **state)
 	assert_string_equal(l.text[0], "x\\x1b[31my");
 }
 
-static void flag_names(void **state)
-{
-	char buf[128];
-	(void)state;
-
-	ui_flags_names(0x246, true, buf, sizeof buf);
-	assert_string_equal(buf, "PF ZF IF");
-	/* Linux's SYSCALL_MASK: TF DF IF IOPL NT AC (and more on 6.1) */
-	ui_flags_names(0x47700, false, buf, sizeof buf);
-	assert_string_equal(buf, "TF IF DF IOPL NT AC");
-	ui_flags_names(0x3002, true, buf, sizeof buf);
-	assert_string_equal(buf, "IOPL=3");
-	ui_efer_names(0xd01, buf, sizeof buf);
-	assert_string_equal(buf, "SCE LME LMA NXE");
-	ui_efer_names(0, buf, sizeof buf);
-	assert_string_equal(buf, "");
-}
-
-static void show_list_matching(void **state)
-{
-	struct snapshot s;
-	(void)state;
-
-	memset(&s, 0, sizeof s);
-	s.note_show = (char *)"rcx RFLAGS msr.lstar pt_regs.orig_ax";
-	assert_true(ui_shown(&s, "rcx"));
-	assert_true(ui_shown(&s, "eflags"));      /* QEMU's name for RFLAGS */
-	assert_true(ui_shown(&s, "msr.lstar"));
-	assert_true(ui_shown(&s, "pt_regs.orig_ax"));
-	assert_false(ui_shown(&s, "rc"));
-	assert_false(ui_shown(&s, "lstar"));
-	s.note_show = NULL;
-	assert_false(ui_shown(&s, "rcx"));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,8 +114,6 @@ int main(void)
 		cmocka_unit_test(sanitize_respects_capacity),
 		cmocka_unit_test(width_and_fit),
 		cmocka_unit_test(wrap_words_and_long_words),
-		cmocka_unit_test(flag_names),
-		cmocka_unit_test(show_list_matching),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");     /* wcwidth needs a UTF-8 locale */
