@@ -626,6 +626,8 @@ void qemu_kill_now(const struct qemu *q)
 	if (q->dir[0]) {
 		unlink(q->gdb_socket);
 		unlink(q->stderr_path);
+		if (q->qmp_socket[0])
+			unlink(q->qmp_socket);
 		rmdir(q->dir);
 	}
 }
