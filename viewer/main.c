@@ -38,13 +38,11 @@ enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
  * a running target (rsp watches it) and ends every loop over the target (target_guard);
  * the walk then stops, QEMU is stopped and its private directory removed, and syswalk
  * exits with 128 + the signal. A crash (SIGSEGV, SIGBUS, SIGFPE, SIGABRT) kills the QEMUs
- * of CRASH_QEMU and CRASH_SPARE (the machine-state cache's second one, for r) and removes
- * their directories before dying. SIGPIPE is ignored: a write to a
+ * of CRASH_WALK (its own and the cache's spare) and removes their directories before dying. SIGPIPE is ignored: a write to a
  * dead peer is an error where it happens. The only mutable globals, as DESIGN.md allows. */
 static int signal_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t signal_caught;
-static const struct qemu *volatile crash_qemu;
-static const struct qemu *volatile crash_spare;
+static const struct walk *volatile crash_walk;
 
 static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM };
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
@@ -59,12 +57,18 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* Async-signal-safe: every QEMU the walk may have running, the machine-state cache's
+ * spare (the next r's) included. */
+static void kill_qemus_now(const struct walk *w)
+{
+	qemu_kill_now(&w->qemu);
+	qemu_kill_now(&w->vm.spare);
+}
+
 static void on_crash(int sig)
 {
-	if (crash_qemu)
-		qemu_kill_now(crash_qemu);
-	if (crash_spare)
-		qemu_kill_now(crash_spare);
+	if (crash_walk)
+		kill_qemus_now(crash_walk);
 	raise(sig);     /* SA_RESETHAND put the default action back */
 }
 
@@ -315,8 +319,7 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 	struct walk w;
 	bool all = o->syscall && strcmp(o->syscall, "all") == 0;
 	memset(&w, 0, sizeof(w));
-	crash_qemu = &w.qemu;
-	crash_spare = &w.vm.spare;
+	crash_walk = &w;
 	/* --syscall all starts each walk itself, so that one it cannot follow is only one. */
 	int rc = open_walk(&w, o, p, sc, !all);
 	describe_trace(&w.history, p, argc, argv);
@@ -366,7 +369,7 @@ static int run_headless(const struct options *o, const struct paths *p, const st
 		}
 	}
 	walk_close(&w);
-	crash_qemu = crash_spare = NULL;
+	crash_walk = NULL;
 	if (signal_caught)
 		return 128 + signal_caught;
 	return rc == 0 ? EXIT_OK : EXIT_ERROR;
@@ -399,8 +402,7 @@ static int viewer_target_fd(void *ctx)
 /* From the viewer's crash handler: async-signal-safe only. */
 static void viewer_crash_cleanup(void *ctx)
 {
-	qemu_kill_now(&((struct viewer_ctx *)ctx)->walk->qemu);
-	qemu_kill_now(&((struct viewer_ctx *)ctx)->walk->vm.spare);
+	kill_qemus_now(((struct viewer_ctx *)ctx)->walk);
 }
 
 static int viewer_target_event(void *ctx, char *msg, size_t len)
@@ -443,11 +445,10 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 	}
 	struct walk w;
 	memset(&w, 0, sizeof(w));
-	crash_qemu = &w.qemu;
-	crash_spare = &w.vm.spare;
+	crash_walk = &w;
 	if (open_walk(&w, o, p, sc, true) < 0) {
 		walk_close(&w);
-		crash_qemu = crash_spare = NULL;
+		crash_walk = NULL;
 		return signal_caught ? 128 + signal_caught : EXIT_ERROR;
 	}
 	describe_trace(&w.history, p, argc, argv);
@@ -469,7 +470,7 @@ static int run_interactive(const struct options *o, const struct paths *p, const
 	hold_quit_signals();
 	int rc = signal_caught ? 128 + signal_caught : ui_run(&uo, &src);
 	walk_close(&w);
-	crash_qemu = crash_spare = NULL;
+	crash_walk = NULL;
 	return rc;
 }
 

@@ -140,7 +140,7 @@ const char *qemu_stderr_text(const struct qemu *q, char *buf, size_t len);
  * when called twice. Returns 0, or a negative errno when cleaning up failed. */
 int qemu_stop(struct qemu *q);
 
-/* For a crash handler: SIGKILL to QEMU's group, remove its socket, its stderr file and
+/* For a crash handler: SIGKILL to QEMU's group, remove its sockets, its stderr file and
  * the private directory. Only async-signal-safe calls, nothing freed or reaped. */
 void qemu_kill_now(const struct qemu *q);
 

@@ -78,7 +78,7 @@ int verify_walks(struct walk *w, FILE *out, struct verify_counts *c)
 		const struct demo_syscall *sc = &kt->syscalls[i];
 		char why[256];
 		if (!walk_syscall_available(w, sc, why, sizeof(why))) {
-			fprintf(out, "note: %s\n", why);
+			textsafe_printf(out, "note: %s\n", why);
 			c->skipped_walks++;
 			continue;
 		}

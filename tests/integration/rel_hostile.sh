@@ -161,7 +161,7 @@ sigint_case() {  # sigint_case NAME FAULT ARGS...
 	fi
 	stop_relay
 }
-sigint_case "3: continues that stop elsewhere" stop-elsewhere --match 'vCont;c'
+sigint_case "3: continues that stop elsewhere (5 ms each)" stop-elsewhere --match 'vCont;c' --delay 5
 
 # A System.map whose __entry_text_end is 64 MiB past its start.
 nm -n "$KERNEL" | awk '$3 == "__entry_text_end" { $1 = "ffffffff85001000" } { print }' | sort >"$TMP/far-System.map"

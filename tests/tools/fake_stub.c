@@ -1,7 +1,7 @@
 /* fake_stub: a gdbstub on a unix socket that misbehaves on cue, for fault injection.
  *
  * Usage: fake_stub LISTEN_PATH FAULT [--upstream SOCKET] [--match PREFIX] [--after N]
- *                  [--xml DIR] [--reply PAYLOAD] [--log]
+ *                  [--xml DIR] [--reply PAYLOAD] [--delay MS] [--log]
  *
  * It answers like QEMU 7.2 because, given --upstream, it IS QEMU 7.2: every byte is
  * relayed to and from a real gdbstub until the fault's cue, the N-th packet from the
@@ -28,6 +28,7 @@
  *              once with a stop reply, the CPU never having moved: every stop is
  *              somewhere else than the caller waits for
  *
+ * --delay MS waits that long before each answer given in place (a slow hostile stub).
  * --log prints "packet PAYLOAD" (non-printable bytes as \xNN) for each packet the
  * client sends, so a test can tell what was asked.
  *
@@ -66,6 +67,7 @@ struct stub {
 	char reply[4096];          /* --reply, decoded */
 	size_t reply_len;
 	bool log;                  /* --log */
+	int delay_ms;              /* --delay */
 };
 
 static const char *fault_names[] = { "none", "silent", "silent-ack", "close-mid", "garbage", "noise",
@@ -226,6 +228,10 @@ static void begin_fault(struct stub *s, const char *payload)
 /* After the cue of a fault that goes on: answer P here when the fault says so. */
 static bool answer_in_place(struct stub *s, const char *p)
 {
+	if (s->delay_ms > 0 && ((s->fault == F_MEM_ERROR && p[0] == 'm') ||
+				(s->fault == F_STOP_ELSEWHERE && (strcmp(p, "c") == 0 || strncmp(p, "vCont;c", 7) == 0))))
+		nanosleep(&(struct timespec){ .tv_sec = s->delay_ms / 1000,
+					      .tv_nsec = (s->delay_ms % 1000) * 1000000L }, NULL);
 	if (s->fault == F_MEM_ERROR && p[0] == 'm') {
 		put(s->client, "+", 1);
 		put_packet(s, "E14", 3);
@@ -329,7 +335,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: fake_stub LISTEN_PATH none|silent|silent-ack|close-mid|garbage|noise|"
 			"reply|mem-error|stop-elsewhere [--upstream SOCKET] [--match PREFIX] [--after N] "
-			"[--xml DIR] [--reply PAYLOAD] [--log]\n");
+			"[--xml DIR] [--reply PAYLOAD] [--delay MS] [--log]\n");
 	exit(2);
 }
 
@@ -363,6 +369,8 @@ int main(int argc, char **argv)
 			xml = argv[++i];
 		else if (strcmp(argv[i], "--reply") == 0)
 			decode_reply(&s, argv[++i]);
+		else if (strcmp(argv[i], "--delay") == 0)
+			s.delay_ms = atoi(argv[++i]);
 		else
 			usage();
 	}
