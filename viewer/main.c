@@ -305,11 +305,11 @@ static int check_annotations_live(struct walk *w, const struct paths *p)
 		       w->stats.msr_injection_failures == 1 ? "" : "s",
 		       w->stats.msr_injection_failures == 1 ? "was" : "were");
 	textsafe_printf(stdout, "%s: %zu notes, %zu apply, %zu do not apply to this kernel, %zu anchor%s not found; "
-	       "%zu stops walked, %zu checks and %zu questions evaluated, %zu problem%s (%zu false "
-	       "claim%s), %zu notes not reached\n", p->annotations, w->notes.nnotes,
-	       w->notes.nnotes - unmet - missing, unmet, missing, missing == 1 ? "" : "s", vc.stops, vc.checks,
-	       vc.questions, problems, problems == 1 ? "" : "s", vc.false_claims, vc.false_claims == 1 ? "" : "s",
-	       vc.unreached);
+			"%zu stops walked, %zu checks and %zu questions evaluated, %zu problem%s (%zu false "
+			"claim%s), %zu notes not reached\n", p->annotations, w->notes.nnotes,
+			w->notes.nnotes - unmet - missing, unmet, missing, missing == 1 ? "" : "s", vc.stops, vc.checks,
+			vc.questions, problems, problems == 1 ? "" : "s", vc.false_claims, vc.false_claims == 1 ? "" : "s",
+			vc.unreached);
 	return rc;
 }
 
