@@ -9,9 +9,9 @@
 source "$(dirname "$0")/../lib/common.sh"
 tmpdir
 command -v make >/dev/null || { skip "make install" "make is not installed"; exit 0; }
-# Debian's kernel for the installed Linux target (the image alone: no -dbg needed);
-# when the archive is unreachable that part says SKIP.
-"$ROOT/scripts/fetch-linux.sh" >/dev/null 2>&1
+# Debian's kernel for the installed Linux target, with the -dbg symbols the walk is
+# checked to use; when the archive is unreachable that part says SKIP.
+LINUX_CACHE=$("$ROOT/scripts/fetch-linux.sh" --dbg 2>/dev/null)
 
 # A fresh make, not the jobserver of the `make test` that may be running us.
 mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$ROOT" "$@"; }
@@ -117,14 +117,14 @@ fi
 
 # The Linux target from an install: our init from the data directory, Debian's kernel
 # from SYSWALK_CACHE. Only when the kernel was fetched and the init built.
-if [ -f "$ROOT/cache/linux/vmlinuz" ] && [ -f "$DATA/initramfs.cpio" ]; then
-	SYSWALK_CACHE=$ROOT/cache timeout 300 "$BIN" --target linux --syscall getpid --batch \
+if [ -n "$LINUX_CACHE" ] && [ -f "$LINUX_CACHE/vmlinuz" ] && [ -f "$DATA/initramfs.cpio" ]; then
+	SYSWALK_CACHE=$(dirname "$LINUX_CACHE") timeout 300 "$BIN" --target linux --syscall getpid --batch \
 		--data-dir "$DATA" >"$TMP/linux.txt" 2>&1
 	check_eq "installed --target linux --batch (SYSWALK_CACHE) exits 0" 0 $?
 	check "the Linux walk uses the fetched kernel and its -dbg symbols" grep -qE "^kernel vmlinuz; symbols vmlinux-[0-9.]+-[0-9]+-cloud-amd64 \\(ELF, beside the image\\)" "$TMP/linux.txt"
 	check "the Linux walk reaches sysretq" grep -q 'sysretq' "$TMP/linux.txt"
 else
-	skip "installed Linux target" "no cache/linux/vmlinuz (scripts/fetch-linux.sh) or no initramfs"
+	skip "installed Linux target" "scripts/fetch-linux.sh --dbg fetched no kernel, or no initramfs"
 fi
 cd "$ROOT" || exit 1
 

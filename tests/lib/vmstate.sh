@@ -13,6 +13,9 @@ tree_datadir() {
 	ln -sf "$KERNEL" "$1/syswalk-kernel.elf"
 	ln -sfn "$ROOT/annotations" "$1/annotations"
 	ln -sf "$BUILD/linux/initramfs.cpio" "$BUILD/linux/init" "$1/"
+	# An installed syswalk finds a fetched kernel beside its data (paths.c), unless
+	# $SYSWALK_CACHE says where: link the one linux_kernel fetched.
+	if [ -n "${LINUX_CACHE:-}" ]; then ln -sfn "$LINUX_CACHE" "$1/linux"; fi
 }
 
 walk_part() {  # walk_part FILE N: the N-th walk printed by walk_restart
