@@ -206,8 +206,8 @@ static int resolve_one(struct annot_note *n, const struct annot_resolver *r, boo
 			return -1;
 		}
 		if (count < a->nth) {
-			*oom |= !not_applicable(n, false, "%s %d %s in %s%s", count ? "only" : "found", count,
-						what, a->symbol, count ? "" : "");
+			*oom |= !not_applicable(n, false, "%s %d %s in %s", count ? "only" : "found", count,
+						what, a->symbol);
 			return -1;
 		}
 		addr = at;

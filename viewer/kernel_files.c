@@ -129,6 +129,29 @@ static int need_file(const char *path, const char *what, char *err, size_t errle
 	return 0;
 }
 
+/* PATH (an ELF or a System.map, chosen as FROM says) as the symbol file, and as the
+ * DWARF file too when it is an ELF that has DWARF. */
+static void take_symbols(struct kernel_files *kf, const char *path, const char *from)
+{
+	snprintf(kf->symbols, sizeof(kf->symbols), "%s", path);
+	snprintf(kf->symbols_from, sizeof(kf->symbols_from), "%s", from);
+	kf->symbols_are_elf = kernel_files_is_elf(path);
+	if (kf->symbols_are_elf && kernel_files_has_dwarf(path))
+		snprintf(kf->debuginfo, sizeof(kf->debuginfo), "%s", path);
+}
+
+int kernel_files_given(struct kernel_files *kf, const char *image, const char *symbols,
+		       char *err, size_t errlen)
+{
+	memset(kf, 0, sizeof(*kf));
+	snprintf(kf->image, sizeof(kf->image), "%s", image);
+	if (symbols && need_file(symbols, "symbol file", err, errlen) < 0)
+		return -1;
+	if (symbols)
+		take_symbols(kf, symbols, "--symbols");
+	return 0;
+}
+
 int kernel_files_find(struct kernel_files *kf, const char *image, const char *symbols,
 		      const char *config, char *err, size_t errlen)
 {
@@ -159,32 +182,25 @@ int kernel_files_find(struct kernel_files *kf, const char *image, const char *sy
 
 	const char *where = "";
 	bool image_is_elf = kernel_files_is_elf(image);
-	char vmlinux[KERNEL_FILES_LEN] = "";
+	char vmlinux[KERNEL_FILES_LEN] = "", map[KERNEL_FILES_LEN] = "";
 	const char *vmlinux_where = "";
 	if (!image_is_elf)
 		find_companion("vmlinux", dir, rel, root, vmlinux, &vmlinux_where);
 
-	if (symbols) {
-		snprintf(kf->symbols, sizeof(kf->symbols), "%s", symbols);
-		snprintf(kf->symbols_from, sizeof(kf->symbols_from), "--symbols");
-	} else if (image_is_elf) {
-		snprintf(kf->symbols, sizeof(kf->symbols), "%s", image);
-		snprintf(kf->symbols_from, sizeof(kf->symbols_from), "the image itself");
-	} else if (vmlinux[0]) {
-		snprintf(kf->symbols, sizeof(kf->symbols), "%s", vmlinux);
-		snprintf(kf->symbols_from, sizeof(kf->symbols_from), "%s", vmlinux_where);
-	} else {
-		find_companion("System.map", dir, rel, root, kf->symbols, &where);
-		snprintf(kf->symbols_from, sizeof(kf->symbols_from), "%s", kf->symbols[0] ? where : "");
-	}
-	kf->symbols_are_elf = kf->symbols[0] && kernel_files_is_elf(kf->symbols);
+	if (symbols)
+		take_symbols(kf, symbols, "--symbols");
+	else if (image_is_elf)
+		take_symbols(kf, image, "the image itself");
+	else if (vmlinux[0])
+		take_symbols(kf, vmlinux, vmlinux_where);
+	else if (find_companion("System.map", dir, rel, root, map, &where), map[0])
+		take_symbols(kf, map, where);
 
-	/* DWARF: from the symbol file when it has it, else from the image's own vmlinux. */
-	if (kf->symbols_are_elf && kernel_files_has_dwarf(kf->symbols))
-		snprintf(kf->debuginfo, sizeof(kf->debuginfo), "%s", kf->symbols);
-	else if (image_is_elf && kernel_files_has_dwarf(image))
+	/* DWARF: from the symbol file when it has it (take_symbols), else from the image
+	 * (an ELF given with a System.map) or the image's own vmlinux. */
+	if (!kf->debuginfo[0] && image_is_elf && kernel_files_has_dwarf(image))
 		snprintf(kf->debuginfo, sizeof(kf->debuginfo), "%s", image);
-	else if (vmlinux[0] && kernel_files_has_dwarf(vmlinux))
+	else if (!kf->debuginfo[0] && vmlinux[0] && kernel_files_has_dwarf(vmlinux))
 		snprintf(kf->debuginfo, sizeof(kf->debuginfo), "%s", vmlinux);
 
 	/* make O=DIR links DIR/source to the tree the build came from: DWARF names files

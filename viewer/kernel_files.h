@@ -42,6 +42,12 @@ struct kernel_files {
 int kernel_files_find(struct kernel_files *kf, const char *image, const char *symbols,
 		      const char *config, char *err, size_t errlen);
 
+/* The files of a kernel whose image is not here (--attach to a QEMU started elsewhere):
+ * IMAGE is only named, SYMBOLS (NULL when not given) is checked and read as
+ * kernel_files_find reads it. Returns 0, or -1 with a message in ERR. */
+int kernel_files_given(struct kernel_files *kf, const char *image, const char *symbols,
+		       char *err, size_t errlen);
+
 /* Whether PATH is an ELF file (its first four bytes). */
 bool kernel_files_is_elf(const char *path);
 

@@ -110,19 +110,9 @@ int paths_resolve(struct paths *p, const struct options *o, char *err, size_t er
 	if ((!o->attach || exists(image)) &&
 	    kernel_files_find(&p->kernel, image, o->symbols, o->kernel_config, err, errlen) < 0)
 		return -1;
-	if (o->attach && !exists(image)) {
-		snprintf(p->kernel.image, sizeof(p->kernel.image), "%s", image);
-		if (o->symbols && need(o->symbols, "symbol file", NULL, err, errlen) < 0)
-			return -1;
-		if (o->symbols) {
-			struct kernel_files *kf = &p->kernel;
-			snprintf(kf->symbols, sizeof(kf->symbols), "%s", o->symbols);
-			snprintf(kf->symbols_from, sizeof(kf->symbols_from), "--symbols");
-			kf->symbols_are_elf = kernel_files_is_elf(o->symbols);
-			if (kf->symbols_are_elf && kernel_files_has_dwarf(o->symbols))
-				snprintf(kf->debuginfo, sizeof(kf->debuginfo), "%s", o->symbols);
-		}
-	}
+	if (o->attach && !exists(image) &&
+	    kernel_files_given(&p->kernel, image, o->symbols, err, errlen) < 0)
+		return -1;
 	if (!p->srcroot[0] && p->kernel.srcroot[0])
 		snprintf(p->srcroot, PATHS_LEN, "%s", p->kernel.srcroot);
 	if (kt->initrd && !o->attach && need(p->initrd, "the demo's initramfs", kt->get_initrd, err, errlen) < 0)

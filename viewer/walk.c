@@ -263,17 +263,17 @@ int walk_rewind(struct walk *w)
 static void compose_command_line(struct walk *w)
 {
 	const struct kernel_target *kt = w->cfg.kt;
-	char skip[400] = "", why[256];
+	char extra[400] = "", why[256];
 	size_t used = 0;
 	if (w->cfg.append && w->cfg.append[0])
-		used = (size_t)snprintf(skip, sizeof(skip), "%s", w->cfg.append);
+		used = (size_t)snprintf(extra, sizeof(extra), "%s", w->cfg.append);
 	for (int i = 0; i < kt->nsyscalls; i++) {
 		const struct demo_syscall *sc = &kt->syscalls[i];
-		if (sc->skip_word && !walk_syscall_available(w, sc, why, sizeof(why)) && used < sizeof(skip))
-			used += (size_t)snprintf(skip + used, sizeof(skip) - used, "%s%s", used ? " " : "",
+		if (sc->skip_word && !walk_syscall_available(w, sc, why, sizeof(why)) && used < sizeof(extra))
+			used += (size_t)snprintf(extra + used, sizeof(extra) - used, "%s%s", used ? " " : "",
 						 sc->skip_word);
 	}
-	kernels_command_line(kt, w->cfg.pti, skip, w->command_line, sizeof(w->command_line));
+	kernels_command_line(kt, w->cfg.pti, extra, w->command_line, sizeof(w->command_line));
 }
 
 int walk_open(struct walk *w, const struct walk_config *cfg)
@@ -415,7 +415,7 @@ int walk_env_variable(void *ctx, const char *name, size_t len, uint64_t *value)
 	else if (strcmp(buf, "frame_top") == 0 && sys->frame_known)
 		*value = sys->frame_base + w->ptregs.size;
 	else if (strcmp(buf, "percpu") == 0 && w->regs_valid)
-		*value = walk_reg(w, "gs_base") >= KERNEL_HALF ? walk_reg(w, "gs_base") : walk_reg(w, "k_gs_base");
+		*value = walk_percpu_address(w, 0);      /* offset 0: the per-CPU base itself */
 	else if (strcmp(buf, "trampoline_top") == 0)
 		return trampoline_top(w, value);
 	else if (strncmp(buf, "user.", 5) == 0 && sys->have_user_regs) {

@@ -152,7 +152,7 @@ int walk_discover(struct walk *w, const struct demo_syscall *want, const struct 
 	/* From the saved machine state the CPU may be at the syscall instruction already. */
 	if ((rc = walk_read_regs(w)) < 0)
 		return rc;
-	for (unsigned rounds = 0; !walk_at_user_syscall(w, want);) {
+	for (unsigned rounds = 0; !(*found = walk_at_user_syscall(w, want));) {
 		if ((rc = target_guard(&w->target, &rounds, "running to the demo's syscall")) < 0)
 			return walk_fail(w, rc, "%s", target_error(&w->target));
 		if ((rc = target_continue(&w->target, w->cfg.run_timeout_ms, NULL)) < 0)
@@ -161,14 +161,6 @@ int walk_discover(struct walk *w, const struct demo_syscall *want, const struct 
 			return rc;
 	}
 	walk_remove_breakpoints(w);
-
-	uint64_t rip = walk_reg(w, "rip"), rax = walk_reg(w, "rax");
-	*found = NULL;
-	for (int i = 0; i < n && !*found; i++) {
-		const struct sym *user = symbols_by_name(&w->syms, all[i].user_label);
-		if (user && user->addr == rip && all[i].rax == rax)
-			*found = &all[i];
-	}
 	/* One step through SYSCALL (or INT): the CPU is now at the entry point. */
 	if ((rc = target_step(&w->target, NULL)) < 0)
 		return walk_fail_target(w, rc, "stepping into the kernel");

@@ -51,8 +51,8 @@ int walk_env_variable(void *ctx, const char *name, size_t len, uint64_t *value);
 int walk_read_regs(struct walk *w);
 
 /* At a stop on one of the demo's user syscall instructions (WANT, or any when NULL):
- * keep the registers as the "before" of the syscall and say true. */
-bool walk_at_user_syscall(struct walk *w, const struct demo_syscall *want);
+ * keep the registers as the "before" of the syscall and return that syscall; else NULL. */
+const struct demo_syscall *walk_at_user_syscall(struct walk *w, const struct demo_syscall *want);
 
 /* The kernel has no symbol for the entry point of WANT (or of some demo syscall). */
 bool walk_needs_discovery(const struct walk *w, const struct demo_syscall *want);

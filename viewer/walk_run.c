@@ -102,10 +102,10 @@ static int insert_entry_breakpoints(struct walk *w, const struct demo_syscall *w
 }
 
 /* A stop at one of the demo's user syscall instructions: keep its registers. */
-bool walk_at_user_syscall(struct walk *w, const struct demo_syscall *want)
+const struct demo_syscall *walk_at_user_syscall(struct walk *w, const struct demo_syscall *want)
 {
 	if (cpl(w) != 3)
-		return false;
+		return NULL;
 	uint64_t rip = walk_reg(w, "rip"), rax = walk_reg(w, "rax");
 	int n = w->cfg.kt->nsyscalls;
 	const struct demo_syscall *all = w->cfg.kt->syscalls;
@@ -114,25 +114,18 @@ bool walk_at_user_syscall(struct walk *w, const struct demo_syscall *want)
 		if (user && user->addr == rip && all[i].rax == rax && (!want || want == &all[i])) {
 			w->sys.user_regs = w->regs;
 			w->sys.have_user_regs = true;
-			return true;
+			return &all[i];
 		}
 	}
-	return false;
+	return NULL;
 }
 
 /* At the demo's syscall instruction: step into the kernel and check that the symbols
  * name the entry the CPU reached. A symbol file of another kernel would put every
  * breakpoint on the wrong bytes: say so now, naming the file, rather than let the walk
  * wait for stops that never come. */
-static int enter_from_user(struct walk *w)
+static int enter_from_user(struct walk *w, const struct demo_syscall *sc)
 {
-	uint64_t rip = walk_reg(w, "rip"), rax = walk_reg(w, "rax");
-	const struct demo_syscall *sc = NULL;
-	for (int i = 0; i < w->cfg.kt->nsyscalls && !sc; i++) {
-		const struct sym *user = symbols_by_name(&w->syms, w->cfg.kt->syscalls[i].user_label);
-		if (user && user->addr == rip && w->cfg.kt->syscalls[i].rax == rax)
-			sc = &w->cfg.kt->syscalls[i];
-	}
 	int rc;
 	for (int tries = 0; tries <= MAX_NO_PROGRESS; tries++) {
 		if ((rc = target_step(&w->target, NULL)) < 0)
@@ -142,7 +135,7 @@ static int enter_from_user(struct walk *w)
 		if (cpl(w) == 0)
 			break;
 	}
-	const struct sym *entry = sc ? symbols_by_name(&w->syms, sc->entry) : NULL;
+	const struct sym *entry = symbols_by_name(&w->syms, sc->entry);
 	uint64_t at = walk_reg(w, "rip");
 	if (cpl(w) != 0 || !entry || entry->addr == at)
 		return 0;
@@ -178,8 +171,9 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 		 * already: the stop the loop below would otherwise wait for. */
 		if ((rc = walk_read_regs(w)) < 0)
 			return rc;
-		if (walk_at_user_syscall(w, want)) {
-			if ((rc = enter_from_user(w)) < 0)
+		const struct demo_syscall *at = walk_at_user_syscall(w, want);
+		if (at) {
+			if ((rc = enter_from_user(w, at)) < 0)
 				return rc;
 			sc = recognise(w, want);
 		}
@@ -206,12 +200,11 @@ static int run_to_syscall(struct walk *w, const struct demo_syscall *want)
 			return rc;
 		if (w->target.rsp.interrupted)
 			return walk_fail(w, -EINTR, "interrupted while running to the next syscall");
-		if (walk_at_user_syscall(w, want)) {
-			/* Step through the demo's own syscall instruction: the CPU lands where
-			 * LSTAR (or the IDT) points, which the symbol file must agree with. */
-			if ((rc = enter_from_user(w)) < 0)
-				return rc;
-		}
+		/* At the demo's own syscall instruction: step through it. The CPU lands where
+		 * LSTAR (or the IDT) points, which the symbol file must agree with. */
+		const struct demo_syscall *at = walk_at_user_syscall(w, want);
+		if (at && (rc = enter_from_user(w, at)) < 0)
+			return rc;
 		sc = recognise(w, want);
 		if (!sc)
 			w->stats.skipped_stops++;
