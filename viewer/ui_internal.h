@@ -1,5 +1,6 @@
-/* ui_internal.h: the viewer's state, shared by ui.c (the loop, keys, layout) and
- * ui_chrome.c (the status line, the help and the too-small screen). */
+/* ui_internal.h: the viewer's state, shared by ui.c (the loop and keys), ui_layout.c
+ * (where the panes go) and ui_chrome.c (the status line, the help and the too-small
+ * screen). */
 #ifndef SYSWALK_UI_INTERNAL_H
 #define SYSWALK_UI_INTERNAL_H
 
@@ -55,6 +56,13 @@ struct ui {
 	struct ui_quiz quiz;             /* --quiz: the question in a box over the note */
 	int status;                      /* ui_run's result */
 };
+
+/* Place the panes for the terminal's size and the stop shown (u->rect, u->visible);
+ * sets too_small, wide and three. */
+void ui_layout(struct ui *u);
+
+/* Where the quiz box goes: over the note, at least 12 rows. */
+struct ui_rect ui_quiz_rect(const struct ui *u);
 
 /* The status line at the bottom (or the export prompt when it is open). */
 void ui_draw_status(struct ui *u);
