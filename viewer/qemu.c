@@ -1,4 +1,5 @@
-/* qemu.c: start, watch and stop qemu-system-x86_64 (see qemu.h). */
+/* qemu.c: start, watch and stop qemu-system-x86_64 (see qemu.h); its serial console
+ * is qemu_console.c, its command line qemu_argv.c. */
 #include "qemu.h"
 #include "qemu_internal.h"
 
@@ -18,14 +19,10 @@
 #include <unistd.h>
 
 #include "infile.h"
-#define CONSOLE_MAX     (1u << 20)   /* keep at most 1 MiB of untaken serial output */
 #define POLL_STEP_MS    10
 
 
-static int fail(struct qemu *q, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct qemu *q, int code, const char *fmt, ...)
+int qemu_fail(struct qemu *q, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -83,7 +80,7 @@ int qemu_resolve_binary(struct qemu *q, const char *name)
 {
 	if (strchr(name, '/')) {
 		if (access(name, X_OK) < 0)
-			return fail(q, -ENOENT, "%s: not an executable file: %s", name, strerror(errno));
+			return qemu_fail(q, -ENOENT, "%s: not an executable file: %s", name, strerror(errno));
 		snprintf(q->binary, sizeof q->binary, "%s", name);
 		return 0;
 	}
@@ -101,7 +98,7 @@ int qemu_resolve_binary(struct qemu *q, const char *name)
 			path++;
 	}
 	q->binary[0] = '\0';
-	return fail(q, -ENOENT, "%s not found: install qemu-system-x86 (scripts/install-deps.sh)", name);
+	return qemu_fail(q, -ENOENT, "%s not found: install qemu-system-x86 (scripts/install-deps.sh)", name);
 }
 
 /* A fresh private directory for the sockets. mkdtemp creates it 0700, but we check what
@@ -126,17 +123,17 @@ static int make_private_dir(struct qemu *q, bool want_qmp)
 			int e = errno ? errno : EPERM;
 			rmdir(q->dir);
 			q->dir[0] = '\0';
-			return fail(q, -e, "private directory under %s is not ours with mode 0700", base);
+			return qemu_fail(q, -e, "private directory under %s is not ours with mode 0700", base);
 		}
 		/* Both fit: the length was checked against the longer name above. */
 		if (snprintf(q->gdb_socket, sizeof q->gdb_socket, "%s/gdb.sock", q->dir) < 0
 		    || snprintf(q->stderr_path, sizeof q->stderr_path, "%s/qemu.stderr", q->dir) < 0
 		    || (want_qmp && snprintf(q->qmp_socket, sizeof q->qmp_socket, "%s/qmp.sock", q->dir) < 0))
-			return fail(q, -EINVAL, "socket path under %s does not fit", q->dir);
+			return qemu_fail(q, -EINVAL, "socket path under %s does not fit", q->dir);
 		return 0;
 	}
 	q->dir[0] = '\0';
-	return fail(q, -ENOENT, "cannot create a private directory for the QEMU sockets "
+	return qemu_fail(q, -ENOENT, "cannot create a private directory for the QEMU sockets "
 		    "under $XDG_RUNTIME_DIR, $TMPDIR or /tmp (or the path would not fit in a socket address)");
 }
 
@@ -182,7 +179,7 @@ int qemu_build_argv(struct qemu *q, const struct qemu_config *c, struct argv_bui
 		addf(b, "fd:%d", c->incoming_fd);
 	}
 	if (b->overflow)
-		return fail(q, -E2BIG, "QEMU command line too long (more than %d arguments)", QEMU_MAX_ARGS);
+		return qemu_fail(q, -E2BIG, "QEMU command line too long (more than %d arguments)", QEMU_MAX_ARGS);
 	return 0;
 }
 
@@ -262,7 +259,7 @@ static int wait_for_socket(struct qemu *q, int timeout_ms, int interrupt_fd)
 	long deadline = now_ms() + timeout_ms;
 	for (;;) {
 		if (interrupt_requested(interrupt_fd))
-			return fail(q, -EINTR, "interrupted while QEMU was starting");
+			return qemu_fail(q, -EINTR, "interrupted while QEMU was starting");
 		struct stat st;
 		if (stat(q->gdb_socket, &st) == 0 && S_ISSOCK(st.st_mode) && socket_listening(q->gdb_socket)
 		    && (!q->qmp_socket[0] || socket_listening(q->qmp_socket)))
@@ -274,11 +271,11 @@ static int wait_for_socket(struct qemu *q, int timeout_ms, int interrupt_fd)
 			char how[128], text[QEMU_ERR_LEN - 200];
 			qemu_describe_exit(q, how, sizeof how);
 			qemu_stderr_text(q, text, sizeof text);
-			return fail(q, -ECHILD, "QEMU %s during start-up%s%s", how,
+			return qemu_fail(q, -ECHILD, "QEMU %s during start-up%s%s", how,
 				    text[0] ? ": " : " (it printed nothing)", text);
 		}
 		if (now_ms() >= deadline)
-			return fail(q, -ETIMEDOUT, "QEMU did not open its gdbstub socket %s within %d ms",
+			return qemu_fail(q, -ETIMEDOUT, "QEMU did not open its gdbstub socket %s within %d ms",
 				    q->gdb_socket, timeout_ms);
 		sleep_ms(POLL_STEP_MS);
 	}
@@ -308,13 +305,13 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 			continue;
 		int fd = infile_open(files[i][1], &st, why, sizeof why);
 		if (fd < 0)
-			return fail(q, fd, "%s %s: %s", files[i][0], files[i][1], why);
+			return qemu_fail(q, fd, "%s %s: %s", files[i][0], files[i][1], why);
 		close(fd);
 		if (st.st_size == 0)
-			return fail(q, -EINVAL, "%s %s: the file is empty", files[i][0], files[i][1]);
+			return qemu_fail(q, -EINVAL, "%s %s: the file is empty", files[i][0], files[i][1]);
 	}
 	if (c->incoming && c->incoming_fd <= 2)
-		return fail(q, -EBADF, "the saved machine state must not be read from fd %d", c->incoming_fd);
+		return qemu_fail(q, -EBADF, "the saved machine state must not be read from fd %d", c->incoming_fd);
 	q->active = true;
 	char saved[QEMU_ERR_LEN];
 	struct argv_builder b;
@@ -325,13 +322,13 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 	int out[2] = { -1, -1 }, report[2] = { -1, -1 };
 	int err_fd = open(q->stderr_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (err_fd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0) {
-		rc = fail(q, -errno, "cannot prepare QEMU's output files in %s: %s", q->dir, strerror(errno));
+		rc = qemu_fail(q, -errno, "cannot prepare QEMU's output files in %s: %s", q->dir, strerror(errno));
 		goto close_fds;
 	}
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
-		rc = fail(q, -errno, "fork: %s", strerror(errno));
+		rc = qemu_fail(q, -errno, "fork: %s", strerror(errno));
 		goto close_fds;
 	}
 	if (pid == 0)
@@ -352,7 +349,7 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		;
 	close(report[0]);
 	if (n == (ssize_t)sizeof exec_errno) {
-		rc = fail(q, -exec_errno, "cannot run %s: %s", q->binary, strerror(exec_errno));
+		rc = qemu_fail(q, -exec_errno, "cannot run %s: %s", q->binary, strerror(exec_errno));
 		goto undo;
 	}
 	q->start_timeout_ms = c->start_timeout_ms > 0 ? c->start_timeout_ms : QEMU_DEFAULT_START_MS;
@@ -384,7 +381,7 @@ undo:
 int qemu_wait_ready(struct qemu *q)
 {
 	if (!q->active)
-		return fail(q, -ESRCH, "QEMU is not running");
+		return qemu_fail(q, -ESRCH, "QEMU is not running");
 	int rc = wait_for_socket(q, q->start_timeout_ms > 0 ? q->start_timeout_ms : QEMU_DEFAULT_START_MS,
 				 q->start_interrupt_fd);
 	if (rc < 0) {
@@ -406,111 +403,9 @@ const char *qemu_qmp_socket(const struct qemu *q)
 	return q->active ? q->qmp_socket : "";
 }
 
-int qemu_console_move(struct qemu *q, int fd)
-{
-	if (!q->active || q->console_fd < 0 || fd < 0)
-		return -EBADF;
-	if (q->console_fd == fd)
-		return 0;
-	if (dup3(q->console_fd, fd, O_CLOEXEC) < 0)
-		return -errno;
-	close(q->console_fd);
-	q->console_fd = fd;
-	return 0;
-}
-
 const char *qemu_dir(const struct qemu *q)
 {
 	return q->active ? q->dir : "";
-}
-
-int qemu_console_fd(const struct qemu *q)
-{
-	return q->active ? q->console_fd : -1;
-}
-
-/* Append to the kept output. When nobody takes it for a long time, the oldest half is
- * dropped (and counted) rather than growing without bound. */
-static int keep(struct qemu *q, const char *data, size_t n)
-{
-	if (q->console_len + n > CONSOLE_MAX) {
-		size_t drop = q->console_len / 2;
-		if (n > CONSOLE_MAX / 2) {
-			drop = q->console_len;
-			data += n - CONSOLE_MAX / 2;
-			q->console_dropped += n - CONSOLE_MAX / 2;
-			n = CONSOLE_MAX / 2;
-		}
-		memmove(q->console, q->console + drop, q->console_len - drop);
-		q->console_len -= drop;
-		q->console_dropped += drop;
-	}
-	if (q->console_len + n + 1 > q->console_cap) {
-		size_t cap = q->console_cap ? q->console_cap : 4096;
-		while (cap < q->console_len + n + 1)
-			cap *= 2;
-		char *p = realloc(q->console, cap);
-		if (!p)
-			return fail(q, -ENOMEM, "out of memory keeping the serial console output");
-		q->console = p;
-		q->console_cap = cap;
-	}
-	memcpy(q->console + q->console_len, data, n);
-	q->console_len += n;
-	q->console[q->console_len] = '\0';
-	return 0;
-}
-
-long qemu_console_read(struct qemu *q)
-{
-	if (!q->active || q->console_fd < 0)
-		return 0;
-	long total = 0;
-	char buf[4096];
-	for (;;) {
-		ssize_t n = read(q->console_fd, buf, sizeof buf);
-		if (n > 0) {
-			int rc = keep(q, buf, (size_t)n);
-			if (rc < 0)
-				return rc;
-			total += n;
-			continue;
-		}
-		if (n == 0) {
-			/* QEMU closed its stdout: it is exiting. Stop polling this fd. */
-			close(q->console_fd);
-			q->console_fd = -1;
-			q->console_eof = true;
-			return total;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return total;
-		return fail(q, -errno, "reading QEMU's serial output: %s", strerror(errno));
-	}
-}
-
-int qemu_console_inject(struct qemu *q, const char *data, size_t len)
-{
-	return keep(q, data, len);
-}
-
-const char *qemu_console_peek(const struct qemu *q, size_t *len)
-{
-	if (len)
-		*len = q->console_len;
-	return q->console ? q->console : "";
-}
-
-char *qemu_console_take(struct qemu *q)
-{
-	char *out = q->console;
-	if (!out)
-		out = calloc(1, 1);
-	q->console = NULL;
-	q->console_len = q->console_cap = 0;
-	return out;
 }
 
 bool qemu_alive(struct qemu *q)
@@ -531,11 +426,11 @@ int qemu_check(struct qemu *q)
 	if (qemu_alive(q))
 		return 0;
 	if (!q->exited)
-		return fail(q, -ESRCH, "QEMU is not running");
+		return qemu_fail(q, -ESRCH, "QEMU is not running");
 	char how[128], text[QEMU_ERR_LEN - 200];
 	qemu_describe_exit(q, how, sizeof how);
 	qemu_stderr_text(q, text, sizeof text);
-	return fail(q, -ECHILD, "QEMU %s%s%s", how, text[0] ? ": " : "", text);
+	return qemu_fail(q, -ECHILD, "QEMU %s%s%s", how, text[0] ? ": " : "", text);
 }
 
 const char *qemu_describe_exit(struct qemu *q, char *buf, size_t len)
@@ -608,7 +503,7 @@ int qemu_stop(struct qemu *q)
 		if (q->qmp_socket[0])
 			unlink(q->qmp_socket);
 		if (rmdir(q->dir) < 0 && errno != ENOENT)
-			rc = fail(q, -errno, "cannot remove %s: %s", q->dir, strerror(errno));
+			rc = qemu_fail(q, -errno, "cannot remove %s: %s", q->dir, strerror(errno));
 	}
 	free(q->console);
 	q->console = NULL;

@@ -1,4 +1,5 @@
-/* qemu_internal.h: what qemu.c shares with qemu_argv.c (not for other modules). */
+/* qemu_internal.h: what qemu.c shares with qemu_argv.c and qemu_console.c (not for
+ * other modules). */
 #ifndef SYSWALK_QEMU_INTERNAL_H
 #define SYSWALK_QEMU_INTERNAL_H
 
@@ -16,6 +17,9 @@ struct argv_builder {
 	size_t used;
 	bool overflow;
 };
+
+/* Q->err from FMT; returns CODE, so a failure is one line: return qemu_fail(q, -E, ...). */
+int qemu_fail(struct qemu *q, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Find NAME as execvp would, into Q->binary. Returns 0 or -ENOENT with Q->err set. */
 int qemu_resolve_binary(struct qemu *q, const char *name);
