@@ -38,8 +38,9 @@ enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
  * a running target (rsp watches it) and ends every loop over the target (target_guard);
  * the walk then stops, QEMU is stopped and its private directory removed, and syswalk
  * exits with 128 + the signal. A crash (SIGSEGV, SIGBUS, SIGFPE, SIGABRT) kills the QEMUs
- * of CRASH_WALK (its own and the cache's spare) and removes their directories before dying. SIGPIPE is ignored: a write to a
- * dead peer is an error where it happens. The only mutable globals, as DESIGN.md allows. */
+ * of CRASH_WALK (its own and the cache's spare) and removes their directories before
+ * dying. SIGPIPE is ignored: a write to a dead peer is an error where it happens. The
+ * only mutable globals, as DESIGN.md allows. */
 static int signal_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t signal_caught;
 static const struct walk *volatile crash_walk;

@@ -212,20 +212,24 @@ char *present_show_canonical(const char *name, size_t len, char *buf, size_t cap
 	return buf;
 }
 
-bool present_shown(const struct snapshot *s, const char *name)
+bool present_mentions(const char *text, const char *name)
 {
+	static const char ident[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.";
 	char want[48], word[48];
-	const char *p = s->note_show;
 
 	present_show_canonical(name, strlen(name), want, sizeof want);
-	while (p && *p) {
-		p += strspn(p, " ,\t");
-		size_t len = strcspn(p, " ,\t");
+	for (const char *p = text; p && *p;) {
+		size_t len = strspn(p, ident);
 		if (len && strcmp(present_show_canonical(p, len, word, sizeof word), want) == 0)
 			return true;
-		p += len;
+		p += len ? len : 1;
 	}
 	return false;
+}
+
+bool present_shown(const struct snapshot *s, const char *name)
+{
+	return present_mentions(s->note_show, name);
 }
 
 int present_frame_order(const struct snap_frame *f, int *order)

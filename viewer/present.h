@@ -72,6 +72,10 @@ const char *present_kind_class(enum snap_kind k);
  * into BUF. Returns BUF. */
 char *present_show_canonical(const char *name, size_t len, char *buf, size_t cap);
 
+/* Whether TEXT (a show: line, a question's expression) names NAME, in the spelling of
+ * present_show_canonical: its words are the runs of letters, digits, '_' and '.'. */
+bool present_mentions(const char *text, const char *name);
+
 /* Whether the note's show: line at S points at NAME ("rcx", "rflags", "msr.lstar",
  * "pt_regs.ip"): one rule for the screen and every export. */
 bool present_shown(const struct snapshot *s, const char *name);

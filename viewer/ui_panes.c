@@ -58,21 +58,9 @@ int ui_panes_msrs_height(const struct ui_view *v)
  * on every register that happens to hold it). */
 static bool ui_hidden(const struct ui_view *v, uint64_t value, const char *name)
 {
-	char want[48], word[48];
-	const char *p = v->hide_expr;
-
 	if (!v->hide || value != v->hide_value)
 		return false;
-	if (value > 0xff)
-		return true;
-	present_show_canonical(name, strlen(name), want, sizeof want);
-	while (p && *p) {
-		size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
-		if (len && strcmp(present_show_canonical(p, len, word, sizeof word), want) == 0)
-			return true;
-		p += len ? len : 1;
-	}
-	return false;
+	return value > 0xff || present_mentions(v->hide_expr, name);
 }
 
 /* VALUE as DIGITS hex digits, or question marks while a quiz question hides it. */

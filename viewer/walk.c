@@ -1,8 +1,8 @@
 /* walk.c: the walkthrough engine's set-up and services: loading symbols, DWARF and
  * notes, starting the target, reading memory through either page table, the expression
- * environment and the stop source. Running and
- * the actions are in walk_run.c, snapshots in walk_snapshot.c, anchors and breakpoints in
- * walk_anchors.c. See walk.h for the model.
+ * environment and the stop source. Running and the actions are in walk_run.c, snapshots
+ * in walk_snapshot.c, anchors and breakpoints in walk_anchors.c. See walk.h for the
+ * model.
  */
 #include "walk.h"
 
@@ -187,10 +187,30 @@ static int load_annotations(struct walk *w)
 	return 0;
 }
 
-/* Start QEMU (unless attaching). With the cache, a restored machine loads its saved
- * state while the walk opens the disassembler (vmstate.h); vmstate_ready waits. */
+/* The target's command line, plus a word for each demo syscall this kernel cannot take
+ * (our init then leaves it out instead of dying of it: see kernels.h). */
+static void compose_command_line(struct walk *w)
+{
+	const struct kernel_target *kt = w->cfg.kt;
+	char extra[400] = "", why[256];
+	size_t used = 0;
+	if (w->cfg.append && w->cfg.append[0])
+		used = (size_t)snprintf(extra, sizeof(extra), "%s", w->cfg.append);
+	for (int i = 0; i < kt->nsyscalls; i++) {
+		const struct demo_syscall *sc = &kt->syscalls[i];
+		if (sc->skip_word && !walk_syscall_available(w, sc, why, sizeof(why)) && used < sizeof(extra))
+			used += (size_t)snprintf(extra + used, sizeof(extra) - used, "%s%s", used ? " " : "",
+						 sc->skip_word);
+	}
+	kernels_command_line(kt, w->cfg.pti, extra, w->command_line, sizeof(w->command_line));
+}
+
+/* The command line, then QEMU (unless attaching). With the cache, a restored machine
+ * loads its saved state while the walk opens the disassembler (vmstate.h);
+ * vmstate_ready waits. */
 static int launch_qemu(struct walk *w)
 {
+	compose_command_line(w);
 	if (w->cfg.attach)
 		return 0;
 	struct qemu_config qc;
@@ -258,23 +278,6 @@ int walk_rewind(struct walk *w)
 	return rc < 0 ? walk_fail_target(w, rc, "connecting to the restarted QEMU's gdbstub") : 0;
 }
 
-/* The target's command line, plus a word for each demo syscall this kernel cannot take
- * (our init then leaves it out instead of dying of it: see kernels.h). */
-static void compose_command_line(struct walk *w)
-{
-	const struct kernel_target *kt = w->cfg.kt;
-	char extra[400] = "", why[256];
-	size_t used = 0;
-	if (w->cfg.append && w->cfg.append[0])
-		used = (size_t)snprintf(extra, sizeof(extra), "%s", w->cfg.append);
-	for (int i = 0; i < kt->nsyscalls; i++) {
-		const struct demo_syscall *sc = &kt->syscalls[i];
-		if (sc->skip_word && !walk_syscall_available(w, sc, why, sizeof(why)) && used < sizeof(extra))
-			used += (size_t)snprintf(extra + used, sizeof(extra) - used, "%s%s", used ? " " : "",
-						 sc->skip_word);
-	}
-	kernels_command_line(kt, w->cfg.pti, extra, w->command_line, sizeof(w->command_line));
-}
 
 int walk_open(struct walk *w, const struct walk_config *cfg)
 {
@@ -298,19 +301,13 @@ int walk_open(struct walk *w, const struct walk_config *cfg)
 	if (w->cfg.kernel_config && (rc = kconfig_load(&w->kconfig, w->cfg.kernel_config)) < 0)
 		return walk_fail(w, rc, "%s", w->kconfig.err);
 	bool early = w->kconfig.loaded;
-	if (early) {
-		compose_command_line(w);
-		if ((rc = launch_qemu(w)) < 0)
-			return rc;
-	}
+	if (early && (rc = launch_qemu(w)) < 0)
+		return rc;
 	if ((rc = load_symbols(w)) < 0 || (rc = load_debuginfo(w)) < 0 ||
 	    (rc = load_annotations(w)) < 0)
 		return rc;
-	if (!early) {
-		compose_command_line(w);
-		if ((rc = launch_qemu(w)) < 0)
-			return rc;
-	}
+	if (!early && (rc = launch_qemu(w)) < 0)
+		return rc;
 	rc = disasm_open(&w->dis, walk_read_memory, w, symbols_symbolize, &w->syms);
 	if (rc < 0)
 		return walk_fail(w, rc, "%s", disasm_error(&w->dis));

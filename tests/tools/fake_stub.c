@@ -225,24 +225,24 @@ static void begin_fault(struct stub *s, const char *payload)
 	}
 }
 
-/* After the cue of a fault that goes on: answer P here when the fault says so. */
+/* After the cue of a fault that goes on: answer P here when the fault says so (after
+ * --delay). */
 static bool answer_in_place(struct stub *s, const char *p)
 {
-	if (s->delay_ms > 0 && ((s->fault == F_MEM_ERROR && p[0] == 'm') ||
-				(s->fault == F_STOP_ELSEWHERE && (strcmp(p, "c") == 0 || strncmp(p, "vCont;c", 7) == 0))))
+	const char *answer = NULL;
+
+	if (s->fault == F_MEM_ERROR && p[0] == 'm')
+		answer = "E14";
+	else if (s->fault == F_STOP_ELSEWHERE && (strcmp(p, "c") == 0 || strncmp(p, "vCont;c", 7) == 0))
+		answer = "T05thread:01;";
+	if (!answer)
+		return false;
+	if (s->delay_ms > 0)
 		nanosleep(&(struct timespec){ .tv_sec = s->delay_ms / 1000,
 					      .tv_nsec = (s->delay_ms % 1000) * 1000000L }, NULL);
-	if (s->fault == F_MEM_ERROR && p[0] == 'm') {
-		put(s->client, "+", 1);
-		put_packet(s, "E14", 3);
-		return true;
-	}
-	if (s->fault == F_STOP_ELSEWHERE && (strcmp(p, "c") == 0 || strncmp(p, "vCont;c", 7) == 0)) {
-		put(s->client, "+", 1);
-		put_packet(s, "T05thread:01;", 13);
-		return true;
-	}
-	return false;
+	put(s->client, "+", 1);
+	put_packet(s, answer, strlen(answer));
+	return true;
 }
 
 static void log_packet(const char *p, size_t len)
